@@ -1,0 +1,20 @@
+//! Shared plugin identity and telemetry-facing types: [`PluginId`], version and remote-id
+//! validation, the plugin manifest model, [`PluginCapabilitySummary`] and
+//! [`PluginTelemetryMetadata`], and the [`PluginEventSink`] that lifecycle events flow into.
+
+mod capability;
+mod id;
+pub mod manifest;
+mod telemetry;
+
+pub use capability::{
+    AppConnectorId, MAX_CAPABILITY_SUMMARY_DESCRIPTION_LEN, PluginCapabilitySummary,
+};
+pub use id::{
+    DEFAULT_PLUGIN_VERSION, PluginId, PluginIdError, is_valid_remote_plugin_id,
+    validate_plugin_segment, validate_plugin_version_segment, validate_remote_plugin_id,
+};
+pub use telemetry::{
+    NoopEventSink, PluginEvent, PluginEventSink, PluginState, PluginTelemetryMetadata,
+    PluginUsedContext, RecordingEventSink,
+};
