@@ -5,6 +5,7 @@
 mod capability;
 mod id;
 pub mod manifest;
+mod remote;
 mod telemetry;
 
 pub use capability::{
@@ -13,6 +14,11 @@ pub use capability::{
 pub use id::{
     DEFAULT_PLUGIN_VERSION, PluginId, PluginIdError, is_valid_remote_plugin_id,
     validate_plugin_segment, validate_plugin_version_segment, validate_remote_plugin_id,
+};
+pub use remote::{
+    REMOTE_CREATED_BY_ME_MARKETPLACE, REMOTE_GLOBAL_MARKETPLACE, REMOTE_MARKETPLACES,
+    REMOTE_SHARED_WITH_ME_MARKETPLACE, REMOTE_WORKSPACE_DIRECTORY_MARKETPLACE,
+    is_remote_marketplace,
 };
 pub use telemetry::{
     NoopEventSink, PluginEvent, PluginEventSink, PluginState, PluginTelemetryMetadata,
