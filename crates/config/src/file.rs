@@ -1,0 +1,150 @@
+//! [`ConfigFile`]: one `config.toml` loaded into a format-preserving document, its version
+//! hash, and saving it back atomically.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest as _, Sha256};
+use toml_edit::DocumentMut;
+
+use crate::error::ConfigError;
+use crate::persist;
+
+/// A parsed `config.toml` that remembers the exact bytes it was read from.
+///
+/// Reads and edits work on the in-memory document; [`ConfigFile::save`] writes it back. Parts
+/// of the file that an edit does not touch are rendered byte-for-byte as they were.
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    path: PathBuf,
+    pub(crate) doc: DocumentMut,
+    version: String,
+    on_disk: Vec<u8>,
+}
+
+impl ConfigFile {
+    /// Reads and parses the file at `path`. A missing file is an empty document.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(source) => {
+                return Err(ConfigError::Io {
+                    path: path.to_path_buf(),
+                    context: "read",
+                    source,
+                });
+            }
+        };
+        Self::parse(path, bytes)
+    }
+
+    /// Parses `bytes` as the contents of the file at `path`, without touching the disk.
+    pub fn parse(path: &Path, bytes: Vec<u8>) -> Result<Self, ConfigError> {
+        let text = std::str::from_utf8(&bytes).map_err(|source| ConfigError::NotUtf8 {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let doc: DocumentMut = text.parse().map_err(|err: toml_edit::TomlError| {
+            let (line, column) = err
+                .span()
+                .map_or((1, 1), |span| line_and_column(text, span.start));
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: err.message().trim_end().replace('\n', "; "),
+            }
+        })?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            doc,
+            version: version_of(&bytes),
+            on_disk: bytes,
+        })
+    }
+
+    /// The file this document was read from and is saved to.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The version of the file as last read or saved: `sha256:<hex>` of its bytes on disk (a
+    /// missing file hashes as empty).
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The document as TOML text, including any unsaved edits.
+    pub fn render(&self) -> String {
+        self.doc.to_string()
+    }
+
+    /// Whether the rendered document differs from the bytes last read or saved.
+    pub fn is_modified(&self) -> bool {
+        self.render().as_bytes() != self.on_disk.as_slice()
+    }
+
+    /// Writes the document back atomically and returns its new version.
+    ///
+    /// Nothing is written when the text is unchanged. A symlinked path is written through to
+    /// its target (the link stays a link), missing parent directories are created, and an
+    /// existing file keeps its permissions.
+    pub fn save(&mut self) -> Result<String, ConfigError> {
+        let text = self.render();
+        if text.as_bytes() == self.on_disk.as_slice() {
+            return Ok(self.version.clone());
+        }
+        let target = persist::resolve_symlinks(&self.path).map_err(|source| ConfigError::Io {
+            path: self.path.clone(),
+            context: "resolve the symlink",
+            source,
+        })?;
+        if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).map_err(|source| ConfigError::Io {
+                path: parent.to_path_buf(),
+                context: "create the directory",
+                source,
+            })?;
+        }
+        persist::atomic_write(&target, text.as_bytes()).map_err(|source| ConfigError::Io {
+            path: target.clone(),
+            context: "write",
+            source,
+        })?;
+        tracing::debug!(path = %target.display(), "wrote config");
+        self.on_disk = text.into_bytes();
+        self.version = version_of(&self.on_disk);
+        Ok(self.version.clone())
+    }
+}
+
+/// `sha256:<lowercase hex>` of `bytes`, the version string of a config file.
+pub fn version_of(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity("sha256:".len() + digest.len() * 2);
+    out.push_str("sha256:");
+    for byte in digest {
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = text.get(..offset).unwrap_or_default();
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+#[path = "file_tests.rs"]
+mod tests;

@@ -1,0 +1,2 @@
+//! Tests for `persist`.
+use super::*;

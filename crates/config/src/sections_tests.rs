@@ -1,0 +1,2 @@
+//! Tests for `sections`.
+use super::*;

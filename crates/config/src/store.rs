@@ -1,0 +1,127 @@
+//! [`ConfigStore`]: locked read-modify-write of `config.toml`, so concurrent berth processes
+//! never lose each other's edits.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::ConfigError;
+use crate::file::ConfigFile;
+use crate::persist::{ConfigLock, LockFailure};
+
+/// The config file name inside `$CODEX_HOME`.
+pub const CONFIG_FILE_NAME: &str = "config.toml";
+
+/// How long [`ConfigStore::edit`] waits for another process's edit by default.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The user's `config.toml` plus the lock file that serialises edits to it.
+#[derive(Debug, Clone)]
+pub struct ConfigStore {
+    path: PathBuf,
+    lock_path: PathBuf,
+    lock_timeout: Duration,
+}
+
+impl ConfigStore {
+    /// The store for `$CODEX_HOME/config.toml`.
+    pub fn new(codex_home: impl AsRef<Path>) -> Self {
+        Self::for_file(codex_home.as_ref().join(CONFIG_FILE_NAME))
+    }
+
+    /// The store for a config file at an explicit path (the app server's `filePath`). The lock
+    /// file sits beside it as `.<file name>.berth-lock`.
+    pub fn for_file(path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        let file_name = path
+            .file_name()
+            .map_or_else(|| CONFIG_FILE_NAME.into(), |n| n.to_string_lossy());
+        let lock_path = path.with_file_name(format!(".{file_name}.berth-lock"));
+        Self {
+            path,
+            lock_path,
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
+        }
+    }
+
+    /// Sets how long [`ConfigStore::edit`] waits for the lock before failing.
+    #[must_use]
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    /// The config file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The lock file taken during edits.
+    pub fn lock_path(&self) -> &Path {
+        &self.lock_path
+    }
+
+    /// Reads the config without locking (a read never sees a torn file: writes are atomic).
+    pub fn load(&self) -> Result<ConfigFile, ConfigError> {
+        ConfigFile::load(&self.path)
+    }
+
+    /// Applies `apply` to the current config under the cross-process lock and saves the result
+    /// if the text changed. Returns the closure's result and the file's version afterwards.
+    ///
+    /// If `apply` fails nothing is written. A malformed file fails to load and is left as is.
+    pub fn edit<T, E>(
+        &self,
+        apply: impl FnOnce(&mut ConfigFile) -> Result<T, E>,
+    ) -> Result<(T, String), E>
+    where
+        E: From<ConfigError>,
+    {
+        self.edit_if_version(None, apply)
+    }
+
+    /// Like [`ConfigStore::edit`], but first checks that the file on disk still has
+    /// `expected_version` (when given), failing with [`ConfigError::VersionConflict`] if
+    /// another writer got there first.
+    pub fn edit_if_version<T, E>(
+        &self,
+        expected_version: Option<&str>,
+        apply: impl FnOnce(&mut ConfigFile) -> Result<T, E>,
+    ) -> Result<(T, String), E>
+    where
+        E: From<ConfigError>,
+    {
+        let _lock = self.lock()?;
+        let mut config = ConfigFile::load(&self.path)?;
+        if let Some(expected) = expected_version
+            && expected != config.version()
+        {
+            return Err(ConfigError::VersionConflict {
+                path: self.path.clone(),
+                expected: expected.to_owned(),
+                actual: config.version().to_owned(),
+            }
+            .into());
+        }
+        let output = apply(&mut config)?;
+        let version = config.save()?;
+        Ok((output, version))
+    }
+
+    fn lock(&self) -> Result<ConfigLock, ConfigError> {
+        ConfigLock::acquire(&self.lock_path, self.lock_timeout).map_err(|failure| match failure {
+            LockFailure::Io(source) => ConfigError::Io {
+                path: self.lock_path.clone(),
+                context: "lock",
+                source,
+            },
+            LockFailure::TimedOut => ConfigError::LockTimeout {
+                lock_path: self.lock_path.clone(),
+                timeout: self.lock_timeout,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;

@@ -1,0 +1,2 @@
+//! Tests for `store`.
+use super::*;

@@ -1,0 +1,2 @@
+//! Tests for `toml_json`.
+use super::*;
