@@ -1,0 +1,62 @@
+//! Why a marketplace could not be loaded, or why one of its plugins cannot be installed.
+
+use std::path::PathBuf;
+
+/// A marketplace failure. Everything except [`MarketplaceError::Read`] is the caller's
+/// mistake ([`MarketplaceError::is_invalid_request`]).
+#[derive(Debug, thiserror::Error)]
+pub enum MarketplaceError {
+    /// No marketplace file at the path (or under the root).
+    #[error("marketplace file `{}` does not exist", path.display())]
+    NotFound {
+        /// The file looked for.
+        path: PathBuf,
+    },
+    /// The file exists but could not be read.
+    #[error("failed to read marketplace file `{}`", path.display())]
+    Read {
+        /// The marketplace file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a valid marketplace: bad JSON or a missing/invalid top-level field.
+    /// `message` carries the parser's line and column.
+    #[error("invalid marketplace file `{}`: {message}", path.display())]
+    InvalidFile {
+        /// The marketplace file.
+        path: PathBuf,
+        /// What is wrong, e.g. ``missing field `name` at line 1 column 2``.
+        message: String,
+    },
+    /// No plugin of that name in the marketplace.
+    #[error("plugin `{plugin}` was not found in marketplace `{marketplace}`")]
+    PluginNotFound {
+        /// The requested plugin name.
+        plugin: String,
+        /// The marketplace name.
+        marketplace: String,
+    },
+    /// The plugin is `NOT_AVAILABLE` or not offered for the requesting product.
+    #[error("plugin `{plugin}` is not available for install in marketplace `{marketplace}`")]
+    PluginNotAvailable {
+        /// The requested plugin name.
+        plugin: String,
+        /// The marketplace name.
+        marketplace: String,
+    },
+}
+
+impl MarketplaceError {
+    /// True when the request itself is at fault (JSON-RPC `-32600`), false for I/O failures.
+    pub fn is_invalid_request(&self) -> bool {
+        match self {
+            Self::NotFound { .. }
+            | Self::InvalidFile { .. }
+            | Self::PluginNotFound { .. }
+            | Self::PluginNotAvailable { .. } => true,
+            Self::Read { .. } => false,
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Parsing a marketplace entry's `source`: a local directory under the marketplace root or a
+//! git repository, with Codex's URL normalisation.
+
+use std::path::{Component, Path};
+
+use serde_json::{Map, Value};
+
+use crate::PluginSource;
+
+/// Parses `source` (a `./` path string, or an object tagged `local`, `url` or `git-subdir`).
+/// The error is the reason the entry is skipped.
+pub(crate) fn parse_source(value: &Value, marketplace_root: &Path) -> Result<PluginSource, String> {
+    match value {
+        Value::String(path) => local_source(path, marketplace_root),
+        Value::Object(fields) => match fields.get("source").and_then(Value::as_str) {
+            Some("local") => match fields.get("path").and_then(Value::as_str) {
+                Some(path) => local_source(path, marketplace_root),
+                None => Err("local plugin source is missing `path`".to_owned()),
+            },
+            Some("url") => git_source(fields, false),
+            Some("git-subdir") => git_source(fields, true),
+            Some(other) => Err(format!("unsupported plugin source type `{other}`")),
+            None => Err("plugin source object must have a `source` string".to_owned()),
+        },
+        Value::Null => Err("missing plugin source".to_owned()),
+        Value::Bool(_) | Value::Number(_) | Value::Array(_) => {
+            Err("unsupported plugin source: expected a string or object".to_owned())
+        }
+    }
+}
+
+fn local_source(path: &str, marketplace_root: &Path) -> Result<PluginSource, String> {
+    let Some(relative) = path.strip_prefix("./") else {
+        return Err(format!(
+            "local plugin source path `{path}` must start with `./`"
+        ));
+    };
+    let mut resolved = marketplace_root.to_path_buf();
+    let mut has_component = false;
+    for component in Path::new(relative).components() {
+        match component {
+            Component::Normal(part) => {
+                resolved.push(part);
+                has_component = true;
+            }
+            Component::CurDir
+            | Component::ParentDir
+            | Component::RootDir
+            | Component::Prefix(_) => {
+                return Err(format!(
+                    "local plugin source path `{path}` must contain only normal components"
+                ));
+            }
+        }
+    }
+    if has_component {
+        Ok(PluginSource::Local { path: resolved })
+    } else {
+        Err("local plugin source path must not be empty".to_owned())
+    }
+}
+
+fn git_source(fields: &Map<String, Value>, path_required: bool) -> Result<PluginSource, String> {
+    let Some(url) = fields.get("url").and_then(Value::as_str) else {
+        return Err("git plugin source is missing `url`".to_owned());
+    };
+    let url =
+        normalize_git_url(url).ok_or_else(|| format!("invalid git plugin source url `{url}`"))?;
+    let path = match optional_string(fields, "path") {
+        Some(path) => Some(repository_subdir(&path)?),
+        None if path_required => {
+            return Err("git-subdir plugin source is missing `path`".to_owned());
+        }
+        None => None,
+    };
+    Ok(PluginSource::Git {
+        url,
+        path,
+        ref_name: optional_string(fields, "ref"),
+        sha: optional_string(fields, "sha"),
+    })
+}
+
+fn optional_string(fields: &Map<String, Value>, key: &str) -> Option<String> {
+    let value = fields.get(key)?.as_str()?.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// Normalises a repository sub-directory to `a/b`; it must stay inside the repository.
+fn repository_subdir(path: &str) -> Result<String, String> {
+    let outside = || format!("git plugin source path `{path}` must stay inside the repository");
+    if path.starts_with('/') || path.contains('\\') {
+        return Err(outside());
+    }
+    let mut parts = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return Err(outside()),
+            part => parts.push(part),
+        }
+    }
+    if parts.is_empty() {
+        return Err(outside());
+    }
+    Ok(parts.join("/"))
+}
+
+/// Normalises a git source URL the way Codex does: `http(s)://` URLs are kept (GitHub https
+/// URLs get `.git` appended); `file://`, `ssh://`, `git@host:path` and `./`, `../`, `/` paths are
+/// kept; `owner/repo` becomes `https://github.com/owner/repo.git`. `None` for anything else.
+pub fn normalize_git_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    if url.is_empty() || url.chars().any(char::is_whitespace) {
+        return None;
+    }
+    if let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    {
+        if rest.is_empty() {
+            return None;
+        }
+        let is_github = rest.split('/').next() == Some("github.com");
+        let trimmed = url.trim_end_matches('/');
+        let has_git_suffix = Path::new(trimmed)
+            .extension()
+            .is_some_and(|extension| extension.eq_ignore_ascii_case("git"));
+        if is_github && !has_git_suffix {
+            return Some(format!("{trimmed}.git"));
+        }
+        return Some(url.to_owned());
+    }
+    let kept_prefixes = ["file://", "ssh://", "./", "../", "/"];
+    if kept_prefixes.iter().any(|prefix| url.starts_with(prefix)) || is_scp_like(url) {
+        return Some(url.to_owned());
+    }
+    if let Some((owner, repo)) = url.split_once('/')
+        && is_github_segment(owner)
+        && is_github_segment(repo)
+    {
+        let repo = repo.strip_suffix(".git").unwrap_or(repo);
+        return Some(format!("https://github.com/{owner}/{repo}.git"));
+    }
+    None
+}
+
+/// `user@host:path`, as in `git@github.com:owner/repo.git`.
+fn is_scp_like(url: &str) -> bool {
+    if url.contains("://") {
+        return false;
+    }
+    match (url.find('@'), url.find(':')) {
+        (Some(at), Some(colon)) => at > 0 && colon > at + 1 && colon + 1 < url.len(),
+        _ => false,
+    }
+}
+
+fn is_github_segment(segment: &str) -> bool {
+    !segment.is_empty()
+        && segment != "."
+        && segment != ".."
+        && segment
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+#[cfg(test)]
+#[path = "source_tests.rs"]
+mod tests;
