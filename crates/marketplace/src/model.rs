@@ -15,7 +15,7 @@ pub const CODEX_PRODUCT: &str = "CODEX";
 pub struct Marketplace {
     /// The marketplace `name`, the `@<marketplace>` half of plugin ids.
     pub name: String,
-    /// Absolute path of the marketplace file.
+    /// Absolute path of the marketplace file (canonical when found by discovery).
     pub file: PathBuf,
     /// The directory containing `.agents/` or `.claude-plugin/`; local sources resolve from it.
     pub root: PathBuf,

@@ -279,7 +279,7 @@ impl<'a> Normaliser<'a> {
                 .map(HooksSpec::File)
                 .into_iter()
                 .collect(),
-            Value::Object(_) => vec![HooksSpec::Inline(value?.clone())],
+            inline @ Value::Object(_) => vec![HooksSpec::Inline(inline.clone())],
             Value::Array(items) => items
                 .iter()
                 .filter_map(|item| match item {
