@@ -343,14 +343,20 @@ impl PluginLock<'_> {
 
     #[cfg(test)]
     fn fail_point_io(&self, point: FailPoint) -> io::Result<()> {
-        if self.store.fail_point == Some(point) {
+        let Some(configured) = self.store.fail_point else {
+            return Ok(());
+        };
+        // Failing the two-step swap implies taking it, and failing its rollback implies
+        // failing the swap first.
+        let triggered = configured == point
+            || (point == FailPoint::NoExchange
+                && matches!(
+                    configured,
+                    FailPoint::SwapInstall | FailPoint::SwapInstallAndRollback
+                ))
+            || (point == FailPoint::SwapInstall && configured == FailPoint::SwapInstallAndRollback);
+        if triggered {
             return Err(io::Error::other(format!("injected failure at {point:?}")));
-        }
-        // Rolling back a failed swap requires the swap itself to fail first.
-        if point == FailPoint::SwapInstall
-            && self.store.fail_point == Some(FailPoint::SwapInstallAndRollback)
-        {
-            return Err(io::Error::other("injected failure at SwapInstall"));
         }
         Ok(())
     }

@@ -1,4 +1,4 @@
-//! Installing into the cache (spec §2.4 and store_tests.rs).
+//! Installing into the cache (spec §2.4 and Codex's `store_tests.rs`).
 
 use berth_plugin::DEFAULT_PLUGIN_VERSION;
 use berth_store::PluginInstallResult;
@@ -16,7 +16,7 @@ fn install_copies_plugin_into_default_marketplace() {
     assert_eq!(
         result,
         PluginInstallResult {
-            plugin_id: plugin.clone(),
+            plugin_id: plugin,
             plugin_version: DEFAULT_PLUGIN_VERSION.to_owned(),
             installed_path: installed.clone(),
         }
