@@ -1,0 +1,34 @@
+//! Plugin analytics for berth: typed wire events ([`TrackEventsRequest`]), a cloneable
+//! [`AnalyticsClient`] that implements [`berth_plugin::PluginEventSink`] over a bounded
+//! queue, and a background task that batches events and delivers them to the `ChatGPT`
+//! backend (or, in debug builds, to a JSONL capture file), stopped by [`AnalyticsHandle`].
+//!
+//! Delivery is best effort: a full queue drops events, failures are logged, and nothing
+//! is sent without a `ChatGPT` login in `$CODEX_HOME/auth.json`.
+
+mod batch;
+#[cfg(debug_assertions)]
+mod capture;
+mod client;
+mod destination;
+mod events;
+mod handle;
+mod http;
+mod settings;
+mod stats;
+mod worker;
+
+pub use client::AnalyticsClient;
+pub use destination::AnalyticsDestination;
+pub use events::{
+    CodexPluginEventRequest, CodexPluginMetadata, CodexPluginUsedEventRequest,
+    CodexPluginUsedMetadata, PLUGIN_USED_EVENT_TYPE, TrackEventRequest, TrackEventsRequest,
+};
+pub use handle::{AnalyticsHandle, ShutdownReport};
+pub use settings::{
+    ANALYTICS_EVENTS_CAPTURE_FILE_ENV_VAR, ANALYTICS_EVENTS_PATH, AnalyticsSettings, BatchLimits,
+    DEFAULT_CHATGPT_BASE_URL, DEFAULT_QUEUE_CAPACITY, DEFAULT_REQUEST_TIMEOUT,
+    DO_NOT_TRACK_ENV_VAR, PLUGIN_USED_DEDUPE_MAX_KEYS, RetryPolicy, capture_file_from_env,
+    capture_file_from_value, do_not_track_from_env, events_url, is_do_not_track_value, user_agent,
+};
+pub use stats::AnalyticsStats;
