@@ -50,8 +50,7 @@ pub enum ConfigError {
 
     /// Another process held the config lock for too long.
     #[error(
-        "timed out after {}s waiting for the lock on `{}`; another berth process may be editing the config",
-        timeout.as_secs(),
+        "timed out after {timeout:?} waiting for the lock on `{}`; another berth process may be editing the config",
         lock_path.display()
     )]
     LockTimeout {
@@ -119,7 +118,9 @@ pub enum KeyPathProblem {
     #[error("it is empty; use dot-separated keys such as `plugins.sample@debug.enabled`")]
     Empty,
     /// Two dots in a row, or a leading or trailing dot.
-    #[error("it has an empty segment; use dot-separated keys such as `plugins.sample@debug.enabled`")]
+    #[error(
+        "it has an empty segment; use dot-separated keys such as `plugins.sample@debug.enabled`"
+    )]
     EmptySegment,
     /// A `"` without its closing partner.
     #[error("it has an unterminated quote")]

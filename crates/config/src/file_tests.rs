@@ -1,5 +1,6 @@
 //! Tests for `file`: loading, parse errors, versions and saving.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 
 use pretty_assertions::assert_eq;
@@ -35,10 +36,12 @@ fn the_version_is_the_sha256_of_the_bytes_on_disk() {
     let text = "# mine\nmodel = \"o3\"\n";
     write_file(&path, text);
     let config = ConfigFile::load(&path).unwrap();
-    let expected: String = Sha256::digest(text.as_bytes())
+    let expected = Sha256::digest(text.as_bytes())
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+        .fold(String::new(), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        });
     assert_eq!(config.version(), format!("sha256:{expected}"));
 }
 

@@ -3,9 +3,9 @@
 //! TODO: switch to berth-fs (`berth_fs::write_atomic`, `berth_fs::LockedFile::acquire`) once it
 //! lands; this module is the only place that needs to change.
 
-use std::fs::{self, File, OpenOptions};
 #[cfg(unix)]
 use std::fs::Permissions;
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::thread;

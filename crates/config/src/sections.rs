@@ -252,9 +252,9 @@ fn read_plugins(
                         .as_bool()
                         .ok_or_else(|| (at(".enabled"), "is not a boolean"))?;
                 }
-                "mcp_servers" => check_mcp_servers(value).map_err(|reason| {
-                    (at(".mcp_servers"), reason)
-                })?,
+                "mcp_servers" => {
+                    check_mcp_servers(value).map_err(|reason| (at(".mcp_servers"), reason))?;
+                }
                 _ => return Err((at(&format!(".{field}")), "is not a known plugin setting")),
             }
         }

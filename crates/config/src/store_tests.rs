@@ -1,2 +1,51 @@
-//! Tests for `store`.
+//! Tests for `store`: lock path naming and error mapping.
+
+use pretty_assertions::assert_eq;
+
 use super::*;
+
+#[test]
+fn the_lock_file_sits_beside_the_config_file() {
+    let store = ConfigStore::new("/home/me/.codex");
+    assert_eq!(
+        (store.path(), store.lock_path()),
+        (
+            Path::new("/home/me/.codex/config.toml"),
+            Path::new("/home/me/.codex/.config.toml.berth-lock")
+        )
+    );
+}
+
+#[test]
+fn a_lock_timeout_names_the_lock_file_and_the_likely_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ConfigStore::new(dir.path()).with_lock_timeout(Duration::from_millis(20));
+    let _held = ConfigLock::acquire(store.lock_path(), Duration::ZERO).unwrap();
+    let err = store
+        .edit(|config| config.set_plugin_enabled("a@b", true))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "timed out after 20ms waiting for the lock on `{}`; another berth process may be editing the config",
+            store.lock_path().display()
+        )
+    );
+    assert!(!store.path().exists());
+}
+
+#[test]
+fn a_failing_closure_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ConfigStore::new(dir.path());
+    let result: Result<((), String), ConfigError> = store.edit(|config| {
+        config.set_plugin_enabled("a@b", true)?;
+        config.set_value(
+            &["a@b"],
+            &serde_json::json!([null]),
+            crate::MergeStrategy::Replace,
+        )
+    });
+    assert!(matches!(result, Err(ConfigError::InvalidValue { .. })));
+    assert!(!store.path().exists());
+}

@@ -134,7 +134,3 @@ pub(crate) fn describe(item: &Item) -> &'static str {
         },
     }
 }
-
-#[cfg(test)]
-#[path = "toml_json_tests.rs"]
-mod tests;

@@ -196,8 +196,15 @@ fn write_entry(
         }
         (_, _, Some(existing)) => {
             let mut new_item = json_to_item(value, inline).map_err(|p| ctx.invalid_value(p))?;
-            keep_formatting(existing, &mut new_item);
-            *existing = new_item;
+            if existing.is_table() == new_item.is_table() {
+                keep_formatting(existing, &mut new_item);
+                *existing = new_item;
+            } else {
+                // `a = 1` becoming `[a]` (or back): the key's old spacing does not fit the new
+                // shape, so start the key afresh.
+                table.remove(key);
+                table.insert(key, new_item);
+            }
             Ok(())
         }
         (_, _, None) => {

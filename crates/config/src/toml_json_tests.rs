@@ -1,2 +1,0 @@
-//! Tests for `toml_json`.
-use super::*;
