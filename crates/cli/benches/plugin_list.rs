@@ -1,0 +1,180 @@
+//! Benchmark: a Codex home with 200 installed plugins of 22 files each. Measures, side by side
+//! with the Codex peer when it is installed, the whole-process wall time and peak memory of
+//! `plugin list --json`, and the time of one local install (whole `berth plugin add` process and
+//! the install work inside it).
+//!
+//! Run: `cargo bench -p berth-cli --bench plugin_list`. Targets (issue 2): list at most half of
+//! Codex's time and a quarter of its peak memory; one install at most 2.5 ms.
+
+#![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+#![expect(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "benchmark harness"
+)]
+#![expect(clippy::cast_precision_loss, reason = "reporting figures")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use berth_test_support::{MarketplaceFixture, TestHome, codex_bin};
+use nix::sys::resource::{UsageWho, getrusage};
+
+const PLUGINS: usize = 200;
+const FILES_PER_PLUGIN: usize = 22;
+const LIST_RUNS: usize = 60;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    // `plugin_list __measure RUNS PROGRAM ARGS...`: runs a command RUNS times and prints the
+    // median wall time (µs) and the peak RSS (KiB) of its processes. A separate process, so
+    // the peak covers only that command.
+    if args.get(1).map(String::as_str) == Some("__measure") {
+        measure_child(&args[2..]);
+        return;
+    }
+    let berth = PathBuf::from(env!("CARGO_BIN_EXE_berth"));
+    let home = TestHome::new();
+    let market = build_marketplace(&home);
+    run(
+        &home,
+        &berth,
+        &["marketplace", "add", market.to_str().unwrap()],
+    );
+
+    let mut install_times = Vec::with_capacity(PLUGINS);
+    for index in 0..PLUGINS {
+        let id = format!("plugin-{index:03}@bench");
+        let start = Instant::now();
+        run(&home, &berth, &["plugin", "add", &id]);
+        install_times.push(start.elapsed());
+    }
+    let install_process = median(&mut install_times);
+
+    let berth_list = measure(&home, &berth, &["plugin", "list", "--json"]);
+    println!("home: {PLUGINS} installed plugins x {FILES_PER_PLUGIN} files");
+    println!(
+        "berth plugin add (whole process, median of {PLUGINS}): {:.2} ms",
+        ms(install_process)
+    );
+    println!(
+        "berth plugin list --json: median {:.2} ms, peak {:.1} MiB",
+        ms(berth_list.0),
+        berth_list.1 as f64 / 1024.0
+    );
+    if let Some(codex) = codex_bin() {
+        let codex_list = measure(&home, &codex, &["plugin", "list", "--json"]);
+        println!(
+            "codex plugin list --json: median {:.2} ms, peak {:.1} MiB",
+            ms(codex_list.0),
+            codex_list.1 as f64 / 1024.0
+        );
+        println!(
+            "ratio berth/codex: time {:.2} (target <= 0.50), memory {:.2} (target <= 0.25)",
+            ms(berth_list.0) / ms(codex_list.0),
+            berth_list.1 as f64 / codex_list.1 as f64
+        );
+    } else {
+        println!("codex peer not installed; run scripts/test once to fetch it");
+    }
+    let in_process = berth_install_in_process(&home);
+    println!(
+        "one local install in process (store + config, median of {PLUGINS}): {:.3} ms (target <= 2.5 ms)",
+        ms(in_process)
+    );
+}
+
+fn build_marketplace(home: &TestHome) -> PathBuf {
+    let root = home.root().join("market");
+    let mut fixture = MarketplaceFixture::new(&root, "bench");
+    for index in 0..PLUGINS {
+        fixture = fixture.plugin(
+            &format!("plugin-{index:03}"),
+            Some("1.0.0"),
+            FILES_PER_PLUGIN,
+        );
+    }
+    fixture.root().to_path_buf()
+}
+
+fn run(home: &TestHome, program: &Path, args: &[&str]) {
+    let status = home
+        .command(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .expect("spawn");
+    assert!(status.success(), "{} {args:?} failed", program.display());
+}
+
+/// Median wall time and peak RSS (KiB) of `program args` over [`LIST_RUNS`] runs.
+fn measure(home: &TestHome, program: &Path, args: &[&str]) -> (Duration, i64) {
+    let output = home
+        .command(&std::env::current_exe().unwrap())
+        .arg("__measure")
+        .arg(LIST_RUNS.to_string())
+        .arg(program)
+        .args(args)
+        .output()
+        .expect("spawn measurer");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut fields = text.split_whitespace();
+    let micros: u64 = fields
+        .next()
+        .and_then(|f| f.parse().ok())
+        .unwrap_or_else(|| panic!("bad measure output: {text}"));
+    let peak: i64 = fields
+        .next()
+        .and_then(|f| f.parse().ok())
+        .unwrap_or_else(|| panic!("bad measure output: {text}"));
+    (Duration::from_micros(micros), peak)
+}
+
+fn measure_child(args: &[String]) {
+    let runs: usize = args[0].parse().unwrap();
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        let status = Command::new(&args[1])
+            .args(&args[2..])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("spawn");
+        times.push(start.elapsed());
+        assert!(status.success());
+    }
+    let peak = getrusage(UsageWho::RUSAGE_CHILDREN).unwrap().max_rss();
+    println!("{} {peak}", median(&mut times).as_micros());
+}
+
+fn berth_install_in_process(home: &TestHome) -> Duration {
+    let manager = berth_core::PluginsManager::new(berth_core::ManagerOptions {
+        codex_home: home.codex_home(),
+        home_dir: None,
+    })
+    .unwrap();
+    let marketplace = berth_core::MarketplaceSelector::Name("bench".to_owned());
+    let mut times = Vec::with_capacity(PLUGINS);
+    for index in 0..PLUGINS {
+        let request = berth_core::InstallRequest {
+            plugin_name: format!("plugin-{index:03}"),
+            marketplace: marketplace.clone(),
+        };
+        let start = Instant::now();
+        manager.install_plugin(&request).unwrap();
+        times.push(start.elapsed());
+    }
+    median(&mut times)
+}
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}

@@ -1,0 +1,114 @@
+//! The command-line interface as data: every command, argument and flag with its help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// berth: a plugin manager for AI coding agents, compatible with Codex's plugin system.
+#[derive(Debug, Parser)]
+#[command(name = "berth", version, about, long_about = None, propagate_version = true)]
+pub(crate) struct Cli {
+    /// The Codex home to manage (default: `$CODEX_HOME`, else `~/.codex`).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub(crate) codex_home: Option<PathBuf>,
+
+    /// Log more (repeat for more detail); logs go to stderr. `RUST_LOG` overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Install, list, read, enable, disable and remove plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+    /// Add, list or remove plugin marketplaces recorded in config.toml.
+    #[command(subcommand)]
+    Marketplace(MarketplaceCommand),
+    /// Run the whole local plugin workflow on an example marketplace in a temporary home.
+    Quickstart(QuickstartArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PluginCommand {
+    /// List plugins of the marketplaces in scope.
+    List(ListArgs),
+    /// Install a plugin from a marketplace and enable it.
+    Add(SelectorArgs),
+    /// Uninstall a plugin and remove its cache.
+    Remove(SelectorArgs),
+    /// Enable an installed plugin.
+    Enable(SelectorArgs),
+    /// Disable an installed plugin (it stays installed).
+    Disable(SelectorArgs),
+    /// Show a plugin's details: skills, MCP servers, apps, hooks.
+    Read(SelectorArgs),
+    /// Add, list or remove plugin marketplaces (same as `berth marketplace`).
+    #[command(subcommand)]
+    Marketplace(MarketplaceCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ListArgs {
+    /// Output as JSON (the shape `codex plugin list --json` prints).
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Include uninstalled marketplace plugins in the JSON output.
+    #[arg(long)]
+    pub(crate) available: bool,
+    /// Only list plugins from this marketplace.
+    #[arg(short, long, value_name = "MARKETPLACE")]
+    pub(crate) marketplace: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SelectorArgs {
+    /// `PLUGIN@MARKETPLACE`, or `PLUGIN` with `--marketplace`.
+    #[arg(value_name = "PLUGIN[@MARKETPLACE]")]
+    pub(crate) plugin: String,
+    /// Marketplace to use when PLUGIN does not include `@MARKETPLACE`.
+    #[arg(short, long, value_name = "MARKETPLACE")]
+    pub(crate) marketplace: Option<String>,
+    /// Output the result as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum MarketplaceCommand {
+    /// Record a local marketplace folder in config.toml.
+    Add {
+        /// The marketplace root (holding `.agents/plugins/marketplace.json`) or its file.
+        path: PathBuf,
+        /// Output the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the marketplaces in scope and their roots.
+    List {
+        /// Output as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a recorded marketplace (installed plugins stay installed).
+    Remove {
+        /// The marketplace name.
+        name: String,
+        /// Output the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct QuickstartArgs {
+    /// Keep the temporary Codex home for inspection and print where it is.
+    #[arg(long)]
+    pub(crate) keep: bool,
+    /// The marketplace to use (default: the example marketplace shipped with berth).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) marketplace: Option<PathBuf>,
+}

@@ -1,0 +1,38 @@
+//! One module per command; each returns the process exit code or an error for `main` to
+//! render.
+
+mod marketplace;
+mod plugin;
+mod quickstart;
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command, PluginCommand};
+use crate::context::Context;
+
+/// A failure caused by what the user asked for, rendered as is (exit code 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct UserError(pub(crate) String);
+
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Plugin(command) => {
+            let context = Context::new(cli.codex_home.as_deref())?;
+            match command {
+                PluginCommand::List(args) => plugin::list::run(&context, &args),
+                PluginCommand::Add(args) => plugin::add::run(&context, &args),
+                PluginCommand::Remove(args) => plugin::remove::run(&context, &args),
+                PluginCommand::Enable(args) => plugin::toggle::run(&context, &args, true),
+                PluginCommand::Disable(args) => plugin::toggle::run(&context, &args, false),
+                PluginCommand::Read(args) => plugin::read::run(&context, &args),
+                PluginCommand::Marketplace(command) => marketplace::run(&context, command),
+            }
+        }
+        Command::Marketplace(command) => {
+            let context = Context::new(cli.codex_home.as_deref())?;
+            marketplace::run(&context, command)
+        }
+        Command::Quickstart(args) => quickstart::run(&args),
+    }
+}

@@ -1,0 +1,124 @@
+//! `berth plugin list`: the marketplaces in scope and each plugin's state, as a table or as
+//! the JSON `codex plugin list --json` prints.
+
+use std::process::ExitCode;
+
+use berth_core::{ListOptions, MarketplaceEntry, PluginListItem};
+use berth_marketplace::PluginSource;
+use serde_json::{Value, json};
+
+use crate::cli::ListArgs;
+use crate::context::Context;
+use crate::printer::{Printer, table};
+
+pub(crate) fn run(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
+    let listing = context.manager.list_plugins(&ListOptions {
+        cwds: Vec::new(),
+        marketplace: args.marketplace.clone(),
+        local_versions: args.json && args.available,
+        interfaces: false,
+    })?;
+    let printer = Printer;
+    for error in &listing.errors {
+        printer.note(format!(
+            "warning: skipped marketplace `{}`: {}",
+            error.path.display(),
+            error.message
+        ));
+    }
+    if args.json {
+        let mut installed = Vec::new();
+        let mut available = Vec::new();
+        for marketplace in &listing.marketplaces {
+            for plugin in &marketplace.plugins {
+                let entry = plugin_json(marketplace, plugin);
+                if plugin.installed {
+                    installed.push(entry);
+                } else if args.available {
+                    available.push(entry);
+                }
+            }
+        }
+        printer.json(&json!({ "installed": installed, "available": available }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if listing.marketplaces.is_empty() {
+        printer.line("No plugin marketplaces in scope.")?;
+        printer.note("hint: add one with `berth marketplace add PATH`");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut blocks = Vec::new();
+    for marketplace in &listing.marketplaces {
+        let rows: Vec<Vec<String>> = marketplace
+            .plugins
+            .iter()
+            .map(|plugin| {
+                vec![
+                    plugin.id.as_key(),
+                    status(plugin).to_owned(),
+                    plugin.installed_version.clone().unwrap_or_default(),
+                    source_text(&plugin.source),
+                ]
+            })
+            .collect();
+        blocks.push(format!(
+            "Marketplace `{}`\n{}\n\n{}",
+            marketplace.name,
+            marketplace.file.display(),
+            table(&["PLUGIN", "STATUS", "VERSION", "SOURCE"], &rows)
+        ));
+    }
+    printer.line(blocks.join("\n\n"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(plugin: &PluginListItem) -> &'static str {
+    match (plugin.installed, plugin.enabled) {
+        (false, _) => "not installed",
+        (true, true) => "installed, enabled",
+        (true, false) => "installed, disabled",
+    }
+}
+
+pub(crate) fn source_text(source: &PluginSource) -> String {
+    match source {
+        PluginSource::Local { path } => path.display().to_string(),
+        PluginSource::Git { url, path, .. } => match path {
+            Some(path) => format!("{url} ({path})"),
+            None => url.clone(),
+        },
+    }
+}
+
+pub(crate) fn source_json(source: &PluginSource) -> Value {
+    match source {
+        PluginSource::Local { path } => json!({ "source": "local", "path": path }),
+        PluginSource::Git {
+            url,
+            path,
+            ref_name,
+            sha,
+        } => json!({ "source": "git", "url": url, "path": path, "refName": ref_name, "sha": sha }),
+    }
+}
+
+/// One entry as `codex plugin list --json` prints it (same fields, same order).
+fn plugin_json(marketplace: &MarketplaceEntry, plugin: &PluginListItem) -> Value {
+    let mut entry = serde_json::Map::new();
+    entry.insert("pluginId".into(), json!(plugin.id.as_key()));
+    entry.insert("name".into(), json!(plugin.id.plugin_name()));
+    entry.insert("marketplaceName".into(), json!(marketplace.name));
+    entry.insert("version".into(), json!(plugin.version()));
+    entry.insert("installed".into(), json!(plugin.installed));
+    entry.insert("enabled".into(), json!(plugin.enabled));
+    entry.insert("source".into(), source_json(&plugin.source));
+    if let Some(source) = &marketplace.configured_source {
+        entry.insert(
+            "marketplaceSource".into(),
+            json!({ "sourceType": source.source_type, "source": source.source }),
+        );
+    }
+    entry.insert("installPolicy".into(), json!(plugin.policy.installation));
+    entry.insert("authPolicy".into(), json!(plugin.policy.authentication));
+    Value::Object(entry)
+}

@@ -1,0 +1,22 @@
+//! `berth plugin ...` commands.
+
+pub(crate) mod add;
+pub(crate) mod list;
+pub(crate) mod read;
+pub(crate) mod remove;
+pub(crate) mod toggle;
+
+use berth_plugin::PluginId;
+
+use crate::cli::SelectorArgs;
+
+/// Resolves `PLUGIN@MARKETPLACE` or `PLUGIN --marketplace MARKETPLACE` to a plugin id.
+pub(crate) fn selected_plugin_id(
+    args: &SelectorArgs,
+) -> Result<PluginId, berth_core::ManagerError> {
+    match (&args.marketplace, args.plugin.contains('@')) {
+        (_, true) => Ok(PluginId::parse(&args.plugin)?),
+        (Some(marketplace), false) => Ok(PluginId::new(args.plugin.clone(), marketplace.clone())?),
+        (None, false) => Err(berth_core::ManagerError::MarketplaceRequired),
+    }
+}

@@ -1,0 +1,215 @@
+//! `berth quickstart`: berth's main job end to end on embedded defaults. Writes the example
+//! marketplace shipped with berth and an empty Codex home into a temporary folder, then runs
+//! the local plugin workflow step by step through the same commands a user types, printing
+//! each command, its output, the lifecycle events berth reported, and the final config.toml.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use berth_plugin::{PluginEvent, RecordingEventSink};
+
+use crate::cli::{ListArgs, MarketplaceCommand, QuickstartArgs, SelectorArgs};
+use crate::commands::{marketplace, plugin};
+use crate::context::Context;
+use crate::printer::Printer;
+
+/// The example marketplace, embedded so the quickstart works from any folder.
+const EXAMPLE_MARKETPLACE: &[(&str, &str)] = &[
+    (
+        ".agents/plugins/marketplace.json",
+        include_str!("../../../../examples/marketplace/.agents/plugins/marketplace.json"),
+    ),
+    (
+        "plugins/hello/.codex-plugin/plugin.json",
+        include_str!("../../../../examples/marketplace/plugins/hello/.codex-plugin/plugin.json"),
+    ),
+    (
+        "plugins/hello/skills/greet/SKILL.md",
+        include_str!("../../../../examples/marketplace/plugins/hello/skills/greet/SKILL.md"),
+    ),
+    (
+        "plugins/notes/.codex-plugin/plugin.json",
+        include_str!("../../../../examples/marketplace/plugins/notes/.codex-plugin/plugin.json"),
+    ),
+    (
+        "plugins/notes/.mcp.json",
+        include_str!("../../../../examples/marketplace/plugins/notes/.mcp.json"),
+    ),
+    (
+        "plugins/notes/.app.json",
+        include_str!("../../../../examples/marketplace/plugins/notes/.app.json"),
+    ),
+    (
+        "plugins/retired/.codex-plugin/plugin.json",
+        include_str!("../../../../examples/marketplace/plugins/retired/.codex-plugin/plugin.json"),
+    ),
+];
+
+const MARKETPLACE: &str = "berth-examples";
+
+/// One step: the command line shown, and whether it is expected to be refused.
+enum Step {
+    MarketplaceAdd,
+    List,
+    Add(&'static str),
+    Disable(&'static str),
+    Enable(&'static str),
+    Read(&'static str),
+    Remove(&'static str),
+}
+
+pub(crate) fn run(args: &QuickstartArgs) -> anyhow::Result<ExitCode> {
+    let printer = Printer;
+    let workdir = tempfile::Builder::new()
+        .prefix("berth-quickstart-")
+        .tempdir()
+        .context("failed to create a temporary folder for the quickstart")?;
+    let codex_home = workdir.path().join("codex-home");
+    let market = match &args.marketplace {
+        Some(path) => path.clone(),
+        None => write_example_marketplace(&workdir.path().join("marketplace"))?,
+    };
+    let context = Context::for_home(codex_home.clone(), None)?;
+    let events = Arc::new(RecordingEventSink::default());
+    context.manager.set_event_sink(events.clone());
+
+    printer.line(format!(
+        "berth quickstart: a fresh Codex home at {}\nand the example marketplace at {}\n",
+        codex_home.display(),
+        market.display()
+    ))?;
+    let steps = [
+        Step::MarketplaceAdd,
+        Step::List,
+        Step::Add("hello"),
+        Step::Add("notes"),
+        Step::Add("retired"),
+        Step::Disable("hello"),
+        Step::List,
+        Step::Enable("hello"),
+        Step::Read("notes"),
+        Step::Remove("hello"),
+        Step::Remove("notes"),
+        Step::List,
+    ];
+    let mut failures = 0;
+    for step in steps {
+        let (line, expect_refusal) = describe(&step, &market);
+        printer.line(format!("$ berth {line}"))?;
+        let outcome = run_step(&context, &step, &market);
+        match (outcome, expect_refusal) {
+            (Ok(_), false) => {}
+            (Err(err), true) => printer.line(format!("refused as expected: {err}"))?,
+            (Ok(_), true) => {
+                failures += 1;
+                printer.line("FAILED: this step should have been refused")?;
+            }
+            (Err(err), false) => {
+                failures += 1;
+                printer.line(format!("FAILED: {err:#}"))?;
+            }
+        }
+        printer.line("")?;
+    }
+    let reported = events.take();
+    printer.line(format!("Lifecycle events reported ({}):", reported.len()))?;
+    for event in &reported {
+        printer.line(format!("  {}", describe_event(event)))?;
+    }
+    let config = std::fs::read_to_string(codex_home.join("config.toml")).unwrap_or_default();
+    printer.line(format!("\nconfig.toml now:\n{config}"))?;
+    if args.keep {
+        let kept = workdir.keep();
+        printer.line(format!("Kept the quickstart folder: {}", kept.display()))?;
+    }
+    if failures == 0 {
+        printer.line("Quickstart finished: every step did what it should.")?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        printer.line(format!("Quickstart FAILED: {failures} step(s) went wrong."))?;
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn write_example_marketplace(root: &Path) -> anyhow::Result<PathBuf> {
+    for (relative, text) in EXAMPLE_MARKETPLACE {
+        let path = root.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("failed to create `{}`", parent.display()))?;
+        }
+        berth_fs::write_atomic(&path, text.as_bytes())
+            .with_context(|| format!("failed to write `{}`", path.display()))?;
+    }
+    Ok(root.to_path_buf())
+}
+
+fn describe(step: &Step, market: &Path) -> (String, bool) {
+    match step {
+        Step::MarketplaceAdd => (format!("marketplace add {}", market.display()), false),
+        Step::List => ("plugin list".to_owned(), false),
+        Step::Add(name) => (
+            format!("plugin add {name}@{MARKETPLACE}"),
+            *name == "retired",
+        ),
+        Step::Disable(name) => (format!("plugin disable {name}@{MARKETPLACE}"), false),
+        Step::Enable(name) => (format!("plugin enable {name}@{MARKETPLACE}"), false),
+        Step::Read(name) => (format!("plugin read {name}@{MARKETPLACE}"), false),
+        Step::Remove(name) => (format!("plugin remove {name}@{MARKETPLACE}"), false),
+    }
+}
+
+fn run_step(context: &Context, step: &Step, market: &Path) -> anyhow::Result<ExitCode> {
+    let selector = |name: &str| SelectorArgs {
+        plugin: format!("{name}@{MARKETPLACE}"),
+        marketplace: None,
+        json: false,
+    };
+    match step {
+        Step::MarketplaceAdd => marketplace::run(
+            context,
+            MarketplaceCommand::Add {
+                path: market.to_path_buf(),
+                json: false,
+            },
+        ),
+        Step::List => plugin::list::run(
+            context,
+            &ListArgs {
+                json: false,
+                available: false,
+                marketplace: None,
+            },
+        ),
+        Step::Add(name) => plugin::add::run(context, &selector(name)),
+        Step::Disable(name) => plugin::toggle::run(context, &selector(name), false),
+        Step::Enable(name) => plugin::toggle::run(context, &selector(name), true),
+        Step::Read(name) => plugin::read::run(context, &selector(name)),
+        Step::Remove(name) => plugin::remove::run(context, &selector(name)),
+    }
+}
+
+fn describe_event(event: &PluginEvent) -> String {
+    match event {
+        PluginEvent::StateChanged { state, metadata } => {
+            let summary = metadata.capability_summary.as_ref().map_or_else(
+                || "no capabilities known".to_owned(),
+                |summary| {
+                    format!(
+                        "skills: {}, MCP servers: {}, apps: {}",
+                        summary.has_skills,
+                        summary.mcp_server_names.len(),
+                        summary.app_connector_ids.len()
+                    )
+                },
+            );
+            format!("{} {} ({summary})", state.event_type(), metadata.plugin_id)
+        }
+        PluginEvent::Used { metadata, context } => format!(
+            "codex_plugin_used {} in turn {}",
+            metadata.plugin_id, context.turn_id
+        ),
+    }
+}

@@ -1,0 +1,193 @@
+//! The real Codex 0.169.0 and berth see the same Codex home: what one installs, enables or
+//! disables, the other lists identically and can remove.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use berth_test_support::{MarketplaceFixture, TestHome, codex_bin};
+use pretty_assertions::assert_eq;
+use serde_json::{Value, json};
+
+use crate::{berth_ok, run_ok};
+
+fn codex(home: &TestHome, args: &[&str]) -> Option<Command> {
+    let bin = codex_bin()?;
+    let mut command = home.command(&bin);
+    command.args(args);
+    Some(command)
+}
+
+fn json_of(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|err| panic!("not JSON ({err}):\n{text}"))
+}
+
+fn fixture(home: &TestHome) -> MarketplaceFixture {
+    MarketplaceFixture::new(home.root().join("market"), "debug")
+        .plugin("alpha", Some("1.2.0"), 5)
+        .plugin("beta", None, 3)
+        .plugin("gamma", Some("2.0.0-rc.1"), 4)
+}
+
+#[test]
+fn codex_lists_what_berth_installed_enabled_and_disabled_identically() {
+    let home = TestHome::new();
+    let Some(mut probe) = codex(&home, &["--version"]) else {
+        eprintln!("skipping: Codex peer not installed");
+        return;
+    };
+    run_ok({
+        probe.stdout(Stdio::null());
+        probe
+    });
+    let market = fixture(&home);
+    berth_ok(
+        &home,
+        &["marketplace", "add", market.root().to_str().unwrap()],
+    );
+    berth_ok(&home, &["plugin", "add", "alpha@debug"]);
+    berth_ok(&home, &["plugin", "add", "beta", "--marketplace", "debug"]);
+    berth_ok(&home, &["plugin", "disable", "beta@debug"]);
+    berth_ok(&home, &["plugin", "add", "gamma@debug"]);
+    berth_ok(&home, &["plugin", "disable", "gamma@debug"]);
+    berth_ok(&home, &["plugin", "enable", "gamma@debug"]);
+
+    for args in [
+        vec!["plugin", "list", "--json"],
+        vec!["plugin", "list", "--json", "--available"],
+        vec!["plugin", "marketplace", "list", "--json"],
+    ] {
+        let ours = json_of(&berth_ok(&home, &args));
+        let theirs = json_of(&run_ok(codex(&home, &args).unwrap()));
+        assert_eq!(ours, theirs, "`{}` differs", args.join(" "));
+    }
+    let listed = json_of(&berth_ok(&home, &["plugin", "list", "--json"]));
+    let states: Vec<_> = listed["installed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            (
+                entry["pluginId"].clone(),
+                entry["version"].clone(),
+                entry["enabled"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            (json!("alpha@debug"), json!("1.2.0"), json!(true)),
+            (json!("beta@debug"), json!("local"), json!(false)),
+            (json!("gamma@debug"), json!("2.0.0-rc.1"), json!(true)),
+        ]
+    );
+}
+
+#[test]
+fn berth_lists_and_removes_what_codex_installed() {
+    let home = TestHome::new();
+    let Some(bin) = codex_bin() else {
+        eprintln!("skipping: Codex peer not installed");
+        return;
+    };
+    let market = fixture(&home);
+    run_ok(
+        codex(
+            &home,
+            &[
+                "plugin",
+                "marketplace",
+                "add",
+                market.root().to_str().unwrap(),
+            ],
+        )
+        .unwrap(),
+    );
+    run_ok(codex(&home, &["plugin", "add", "beta@debug"]).unwrap());
+    install_with_codex_app_server(&home, &bin, market.root(), "alpha");
+
+    for args in [
+        vec!["plugin", "list", "--json"],
+        vec!["plugin", "list", "--json", "--available"],
+    ] {
+        let theirs = json_of(&run_ok(codex(&home, &args).unwrap()));
+        let ours = json_of(&berth_ok(&home, &args));
+        assert_eq!(ours, theirs, "`{}` differs", args.join(" "));
+    }
+    assert!(
+        home.codex_home()
+            .join("plugins/cache/debug/alpha/1.2.0/.codex-plugin/plugin.json")
+            .is_file()
+    );
+
+    berth_ok(&home, &["plugin", "remove", "alpha@debug"]);
+    assert!(!home.codex_home().join("plugins/cache/debug/alpha").exists());
+    assert!(
+        !home.config_text().contains("alpha@debug"),
+        "{}",
+        home.config_text()
+    );
+    let theirs = json_of(&run_ok(
+        codex(&home, &["plugin", "list", "--json"]).unwrap(),
+    ));
+    let ids: Vec<_> = theirs["installed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["pluginId"].clone())
+        .collect();
+    assert_eq!(ids, vec![json!("beta@debug")]);
+}
+
+/// Drives `codex app-server` over stdio: initialize, then `plugin/install` from a marketplace
+/// path, waiting for the answer.
+fn install_with_codex_app_server(
+    home: &TestHome,
+    bin: &std::path::Path,
+    market: &std::path::Path,
+    plugin: &str,
+) {
+    let mut child = home
+        .command(bin)
+        .arg("app-server")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn codex app-server");
+    let mut stdin = child.stdin.take().unwrap();
+    let requests = [
+        json!({"id": 1, "method": "initialize", "params": {"clientInfo": {"name": "berth_compat_test", "title": null, "version": "0.1.0"}}}),
+        json!({"method": "initialized"}),
+        json!({"id": 2, "method": "plugin/install", "params": {
+            "marketplacePath": market.join(".agents/plugins/marketplace.json"),
+            "pluginName": plugin,
+        }}),
+    ];
+    for request in requests {
+        writeln!(stdin, "{request}").unwrap();
+    }
+    stdin.flush().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let answer = loop {
+        assert!(
+            Instant::now() < deadline,
+            "codex app-server did not answer plugin/install"
+        );
+        let line = lines.next().expect("app-server closed stdout").unwrap();
+        let message = json_of(&line);
+        if message["id"] == json!(2) {
+            break message;
+        }
+    };
+    drop(stdin);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        answer["result"]["authPolicy"],
+        json!("ON_INSTALL"),
+        "{answer}"
+    );
+}

@@ -1,0 +1,245 @@
+//! What a user sees through a whole local plugin lifecycle, and how bad input is reported:
+//! stdout, stderr and exit codes are snapshotted with temporary paths filtered.
+
+use std::process::Output;
+
+use berth_test_support::{MarketplaceFixture, TestHome, write};
+use pretty_assertions::assert_eq;
+
+use crate::{berth, berth_ok};
+
+/// Exit code, stdout and stderr with the temporary home replaced by `[HOME]`.
+fn transcript(home: &TestHome, output: &Output) -> String {
+    let root = home.root().to_string_lossy().into_owned();
+    let clean = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&root, "[HOME]");
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        output.status.code().unwrap_or(-1),
+        clean(&output.stdout),
+        clean(&output.stderr)
+    )
+}
+
+fn run(home: &TestHome, args: &[&str]) -> String {
+    transcript(home, &berth(home, args))
+}
+
+fn market(home: &TestHome) -> MarketplaceFixture {
+    MarketplaceFixture::new(home.root().join("market"), "debug")
+        .plugin("sample", Some("1.2.0"), 4)
+        .plugin("other", None, 2)
+        .entry(serde_json::json!({
+            "name": "locked",
+            "source": "./plugins/sample",
+            "policy": { "installation": "NOT_AVAILABLE" }
+        }))
+}
+
+#[test]
+fn local_plugin_lifecycle_reads_like_codex() {
+    let home = TestHome::new();
+    let market = market(&home);
+    let root = market.root().to_str().unwrap();
+    let mut log = Vec::new();
+    for args in [
+        vec!["plugin", "list"],
+        vec!["marketplace", "add", root],
+        vec!["marketplace", "add", root],
+        vec!["marketplace", "list"],
+        vec!["plugin", "list"],
+        vec!["plugin", "add", "sample@debug"],
+        vec!["plugin", "add", "other", "-m", "debug", "--json"],
+        vec!["plugin", "disable", "other@debug"],
+        vec!["plugin", "disable", "other@debug"],
+        vec!["plugin", "list"],
+        vec!["plugin", "list", "--json"],
+        vec!["plugin", "read", "sample@debug"],
+        vec!["plugin", "enable", "other@debug", "--json"],
+        vec!["plugin", "remove", "other@debug"],
+        vec!["plugin", "remove", "other@debug", "--json"],
+    ] {
+        log.push(format!(
+            "$ berth {}\n{}",
+            args.join(" ").replace(root, "[MARKET]"),
+            run(&home, &args)
+        ));
+    }
+    insta::assert_snapshot!(log.join("\n"));
+    insta::assert_snapshot!(
+        "config_after_lifecycle",
+        home.config_text()
+            .replace(home.root().to_str().unwrap(), "[HOME]")
+    );
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_changes_nothing() {
+    let home = TestHome::new();
+    let market = market(&home);
+    berth_ok(
+        &home,
+        &["marketplace", "add", market.root().to_str().unwrap()],
+    );
+    berth_ok(&home, &["plugin", "add", "sample@debug"]);
+    let config_before = home.config_text();
+    let mut log = Vec::new();
+    for args in [
+        vec!["plugin", "add", "sample"],
+        vec!["plugin", "add", "../../etc@debug"],
+        vec!["plugin", "add", "sample@../../etc"],
+        vec!["plugin", "add", "missing@debug"],
+        vec!["plugin", "add", "sample@nowhere"],
+        vec!["plugin", "add", "locked@debug"],
+        vec!["plugin", "enable", "other@debug"],
+        vec!["marketplace", "remove", "nowhere"],
+        vec!["marketplace", "add", "/nonexistent/market"],
+    ] {
+        log.push(format!("$ berth {}\n{}", args.join(" "), run(&home, &args)));
+    }
+    insta::assert_snapshot!(log.join("\n"));
+    assert_eq!(home.config_text(), config_before);
+}
+
+#[test]
+fn corrupt_manifest_fails_the_upgrade_and_keeps_the_previous_version_active() {
+    let home = TestHome::new();
+    let market = market(&home);
+    berth_ok(
+        &home,
+        &["marketplace", "add", market.root().to_str().unwrap()],
+    );
+    berth_ok(&home, &["plugin", "add", "sample@debug"]);
+    write(
+        &market
+            .plugin_dir("sample")
+            .join(".codex-plugin/plugin.json"),
+        "{\"name\": \"sample\", \"version\": ",
+    );
+    let output = berth(&home, &["plugin", "add", "sample@debug"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("plugin.json"), "{stderr}");
+    assert!(
+        home.codex_home()
+            .join("plugins/cache/debug/sample/1.2.0/skills/hello/SKILL.md")
+            .is_file()
+    );
+    let listed = berth_ok(&home, &["plugin", "list", "--json"]);
+    assert!(listed.contains("\"version\": \"1.2.0\""), "{listed}");
+}
+
+#[test]
+fn corrupt_config_is_reported_with_its_line_and_never_overwritten() {
+    let home = TestHome::new();
+    let market = market(&home);
+    berth_ok(
+        &home,
+        &["marketplace", "add", market.root().to_str().unwrap()],
+    );
+    let broken = format!(
+        "{}\n[plugins.\"sample@debug\"\nenabled = true\n",
+        home.config_text()
+    );
+    write(&home.config_path(), &broken);
+    let output = berth(&home, &["plugin", "add", "sample@debug"]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        transcript(&home, &output)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("config.toml"), "{stderr}");
+    assert!(stderr.contains("line 5"), "{stderr}");
+    assert_eq!(home.config_text(), broken);
+}
+
+#[test]
+fn corrupt_marketplace_is_skipped_with_a_warning_while_others_still_list() {
+    let home = TestHome::new();
+    let good = market(&home);
+    let bad = home.root().join("bad-market");
+    write(
+        &bad.join(".agents/plugins/marketplace.json"),
+        "{\"name\": \"bad\", \"plugins\": [",
+    );
+    berth_ok(
+        &home,
+        &["marketplace", "add", good.root().to_str().unwrap()],
+    );
+    // Record the broken one by hand: `marketplace add` refuses to record a broken file.
+    let mut config = home.config_text();
+    config.push_str(&format!(
+        "\n[marketplaces.bad]\nsource_type = \"local\"\nsource = \"{}\"\n",
+        bad.display()
+    ));
+    write(&home.config_path(), &config);
+    let output = berth(&home, &["plugin", "list"]);
+    insta::assert_snapshot!(transcript(&home, &output));
+}
+
+#[test]
+fn corrupt_sidecar_does_not_break_listing_or_removal() {
+    let home = TestHome::new();
+    let market = market(&home);
+    berth_ok(
+        &home,
+        &["marketplace", "add", market.root().to_str().unwrap()],
+    );
+    berth_ok(&home, &["plugin", "add", "sample@debug"]);
+    write(
+        &home
+            .codex_home()
+            .join("plugins/cache/debug/sample/.codex-remote-plugin-install.json"),
+        "{\"schema_version\": 9",
+    );
+    let listed = berth_ok(&home, &["plugin", "list", "--json"]);
+    assert!(listed.contains("\"sample@debug\""), "{listed}");
+    berth_ok(&home, &["plugin", "remove", "sample@debug"]);
+    assert!(
+        !home
+            .codex_home()
+            .join("plugins/cache/debug/sample")
+            .exists()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_inside_a_plugin_source_are_skipped_not_followed() {
+    let home = TestHome::new();
+    let market = market(&home);
+    let secret = home.root().join("secret.txt");
+    write(&secret, "do not copy\n");
+    std::os::unix::fs::symlink(&secret, market.plugin_dir("sample").join("leak.txt")).unwrap();
+    berth_ok(
+        &home,
+        &["marketplace", "add", market.root().to_str().unwrap()],
+    );
+    let output = berth(&home, &["plugin", "add", "sample@debug"]);
+    assert!(output.status.success(), "{}", transcript(&home, &output));
+    let installed = home.codex_home().join("plugins/cache/debug/sample/1.2.0");
+    assert!(installed.join(".codex-plugin/plugin.json").is_file());
+    assert!(!installed.join("leak.txt").exists(), "a symlink was copied");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("leak.txt"),
+        "the skipped link is not reported"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn remove_never_follows_a_symlink_out_of_the_cache() {
+    let home = TestHome::new();
+    let outside = home.root().join("precious");
+    write(&outside.join("sample/keep.txt"), "keep\n");
+    let cache = home.codex_home().join("plugins/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::os::unix::fs::symlink(&outside, cache.join("debug")).unwrap();
+    let output = berth(&home, &["plugin", "remove", "sample@debug"]);
+    assert!(
+        outside.join("sample/keep.txt").is_file(),
+        "{}",
+        transcript(&home, &output)
+    );
+}
