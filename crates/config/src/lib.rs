@@ -7,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+mod comments;
 mod error;
 mod file;
 mod key_path;

@@ -4,6 +4,7 @@
 use serde_json::Value as Json;
 use toml_edit::{InlineTable, Item, Table, Value};
 
+use crate::comments::remove_keeping_comments;
 use crate::error::{ConfigError, KeyPathProblem, ValueProblem};
 use crate::file::ConfigFile;
 use crate::key_path::display_key_path;
@@ -58,6 +59,10 @@ impl ConfigFile {
         let ctx = self.edit_context(key_path)?;
         let (parents, leaf) = split_leaf(key_path, &ctx)?;
         match navigate(self.doc.as_item_mut(), parents, false, &ctx) {
+            Ok(Some(Item::Table(_))) => {
+                let parents: Vec<String> = parents.iter().map(|s| s.as_ref().to_owned()).collect();
+                Ok(remove_keeping_comments(&mut self.doc, &parents, leaf))
+            }
             Ok(Some(parent)) => Ok(parent
                 .as_table_like_mut()
                 .and_then(|table| table.remove(leaf))
