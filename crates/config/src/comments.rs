@@ -31,22 +31,20 @@ pub(crate) fn remove_keeping_comments(
             None,
         )
     } else {
-        {
-            let keys: Vec<&str> = parent
-                .iter()
-                .filter(|(_, item)| item.is_value())
-                .map(|(k, _)| k)
-                .collect();
-            let index = keys.iter().position(|k| *k == key);
-            (
-                parent
-                    .key(key)
-                    .map(|k| raw(k.leaf_decor().prefix()))
-                    .unwrap_or_default(),
-                parent_path.is_empty() && index == Some(0),
-                index.and_then(|i| keys.get(i + 1)).map(|k| (*k).to_owned()),
-            )
-        }
+        let keys: Vec<&str> = parent
+            .iter()
+            .filter(|(_, item)| item.is_value())
+            .map(|(k, _)| k)
+            .collect();
+        let index = keys.iter().position(|k| *k == key);
+        (
+            parent
+                .key(key)
+                .map(|k| raw(k.leaf_decor().prefix()))
+                .unwrap_or_default(),
+            parent_path.is_empty() && index == Some(0),
+            index.and_then(|i| keys.get(i + 1)).map(|k| (*k).to_owned()),
+        )
     };
     let is_table = item.is_table();
 
