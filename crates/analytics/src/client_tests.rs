@@ -52,7 +52,9 @@ fn plugin_used_is_enqueued_once_per_turn_and_plugin() {
     client.track_plugin_event(used("sample", "turn-1"));
     client.track_plugin_event(used("sample", "turn-1"));
     client.track_plugin_event(used("other", "turn-1"));
-    client.clone().track_plugin_event(used("sample", "turn-2"));
+    let clone = client.clone();
+    clone.track_plugin_event(used("sample", "turn-2"));
+    drop(clone);
     assert_eq!(
         drain(&mut receiver),
         vec![
