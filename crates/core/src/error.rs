@@ -24,6 +24,14 @@ pub enum ManagerError {
         /// The marketplace name.
         name: String,
     },
+    /// No marketplace of that name is recorded in config.toml.
+    #[error(
+        "marketplace `{name}` is not configured in config.toml; `berth marketplace list` shows the marketplaces in scope"
+    )]
+    MarketplaceNotConfigured {
+        /// The marketplace name.
+        name: String,
+    },
     /// A marketplace of that name is already configured from another place.
     #[error(
         "marketplace `{name}` is already configured from `{}`; remove it first with `berth marketplace remove {name}`",
@@ -90,6 +98,7 @@ impl ManagerError {
             Self::InvalidPluginId(_)
             | Self::MarketplaceRequired
             | Self::MarketplaceNotFound { .. }
+            | Self::MarketplaceNotConfigured { .. }
             | Self::MarketplaceAlreadyConfigured { .. }
             | Self::UnsupportedSource { .. }
             | Self::NotInstalled { .. }

@@ -47,6 +47,8 @@ pub struct MarketplaceEntry {
     pub configured_source: Option<ConfiguredSource>,
     /// The plugins it offers to this product.
     pub plugins: Vec<PluginListItem>,
+    /// Entries of the marketplace file that were skipped, and why.
+    pub warnings: Vec<String>,
 }
 
 /// One plugin of a marketplace with its local state.
@@ -142,6 +144,7 @@ impl PluginsManager {
                 display_name: marketplace.display_name.clone(),
                 configured_source: scoped.source_for(marketplace).cloned(),
                 plugins,
+                warnings: marketplace.warnings.clone(),
             });
         }
         Ok(PluginListing {
@@ -208,6 +211,7 @@ impl PluginsManager {
                 display_name: marketplace.display_name.clone(),
                 configured_source: scoped.source_for(marketplace).cloned(),
                 plugins: Vec::new(),
+                warnings: marketplace.warnings.clone(),
             })
             .collect();
         Ok(PluginListing {

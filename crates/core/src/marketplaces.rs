@@ -170,7 +170,7 @@ impl PluginsManager {
                 .value
                 .into_iter()
                 .find(|entry| entry.name == name)
-                .ok_or_else(|| ManagerError::MarketplaceNotFound {
+                .ok_or_else(|| ManagerError::MarketplaceNotConfigured {
                     name: name.to_owned(),
                 })?;
             config.remove_marketplace(name)?;

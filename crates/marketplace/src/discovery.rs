@@ -64,7 +64,7 @@ pub fn discover_marketplaces(request: &DiscoveryRequest) -> MarketplaceListing {
         match load_marketplace(&file) {
             Ok(marketplace) => listing.marketplaces.push(marketplace),
             Err(error) => {
-                tracing::warn!(path = %file.display(), "failed to load marketplace: {error}");
+                tracing::debug!(path = %file.display(), "failed to load marketplace: {error}");
                 listing.errors.push(MarketplaceLoadError {
                     path: file,
                     message: error_chain(&error),

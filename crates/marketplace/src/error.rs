@@ -7,7 +7,10 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum MarketplaceError {
     /// No marketplace file at the path (or under the root).
-    #[error("marketplace file `{}` does not exist", path.display())]
+    #[error(
+        "marketplace file `{}` does not exist; a marketplace folder holds `.agents/plugins/marketplace.json` or `.claude-plugin/marketplace.json`",
+        path.display()
+    )]
     NotFound {
         /// The file looked for.
         path: PathBuf,

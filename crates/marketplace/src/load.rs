@@ -69,7 +69,7 @@ pub fn load_marketplace(path_or_root: &Path) -> Result<Marketplace, MarketplaceE
             Ok(plugin) => plugins.push(plugin),
             Err(reason) => {
                 let warning = format!("skipping invalid marketplace plugin `{label}`: {reason}");
-                tracing::warn!(marketplace = %file.display(), "{warning}");
+                tracing::debug!(marketplace = %file.display(), "{warning}");
                 warnings.push(warning);
             }
         }

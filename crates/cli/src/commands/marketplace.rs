@@ -37,11 +37,7 @@ pub(crate) fn run(context: &Context, command: MarketplaceCommand) -> anyhow::Res
         MarketplaceCommand::List { json } => {
             let listing = context.manager.list_marketplaces()?;
             for error in &listing.errors {
-                printer.note(format!(
-                    "warning: skipped marketplace `{}`: {}",
-                    error.path.display(),
-                    error.message
-                ));
+                printer.note(format!("warning: skipped a marketplace: {}", error.message));
             }
             if json {
                 let entries: Vec<_> = listing

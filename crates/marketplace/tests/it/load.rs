@@ -198,7 +198,7 @@ fn missing_marketplace_file_is_a_not_found_error() {
     assert_eq!(
         error.to_string(),
         format!(
-            "marketplace file `{}` does not exist",
+            "marketplace file `{}` does not exist; a marketplace folder holds `.agents/plugins/marketplace.json` or `.claude-plugin/marketplace.json`",
             dir.path()
                 .join(".agents/plugins/marketplace.json")
                 .display()
@@ -209,7 +209,10 @@ fn missing_marketplace_file_is_a_not_found_error() {
     let missing = dir.path().join("nope/marketplace.json");
     assert_eq!(
         load_marketplace(&missing).unwrap_err().to_string(),
-        format!("marketplace file `{}` does not exist", missing.display())
+        format!(
+            "marketplace file `{}` does not exist; a marketplace folder holds `.agents/plugins/marketplace.json` or `.claude-plugin/marketplace.json`",
+            missing.display()
+        )
     );
 }
 

@@ -20,11 +20,15 @@ pub(crate) fn run(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode
     })?;
     let printer = Printer;
     for error in &listing.errors {
-        printer.note(format!(
-            "warning: skipped marketplace `{}`: {}",
-            error.path.display(),
-            error.message
-        ));
+        printer.note(format!("warning: skipped a marketplace: {}", error.message));
+    }
+    for marketplace in &listing.marketplaces {
+        for warning in &marketplace.warnings {
+            printer.note(format!(
+                "warning: marketplace `{}`: {warning}",
+                marketplace.name
+            ));
+        }
     }
     if args.json {
         let mut installed = Vec::new();
