@@ -11,7 +11,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::Cli;
-use crate::printer::Printer;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -47,10 +46,9 @@ fn report(err: &anyhow::Error) -> ExitCode {
     {
         return ExitCode::SUCCESS;
     }
-    let printer = Printer;
-    printer.note(format!("error: {err}"));
+    printer::note(format!("error: {err}"));
     for cause in err.chain().skip(1) {
-        printer.note(format!("  caused by: {cause}"));
+        printer::note(format!("  caused by: {cause}"));
     }
     // Failures berth understands (bad input, a broken file, a refused install) exit 1; anything
     // else is unexpected and exits 2.

@@ -3,33 +3,27 @@
 
 use std::io::{self, Write};
 
-/// Writes command output to stdout and notes to stderr.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Printer;
+/// Writes `text` and a newline to stdout.
+pub(crate) fn line(text: impl AsRef<str>) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_ref().as_bytes())?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
 
-impl Printer {
-    /// Writes `text` and a newline to stdout.
-    pub(crate) fn line(self, text: impl AsRef<str>) -> io::Result<()> {
-        let mut out = io::stdout().lock();
-        out.write_all(text.as_ref().as_bytes())?;
-        out.write_all(b"\n")?;
-        out.flush()
-    }
+/// Writes pretty JSON and a newline to stdout.
+pub(crate) fn json(value: &impl serde::Serialize) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    line(text)
+}
 
-    /// Writes pretty JSON and a newline to stdout.
-    pub(crate) fn json(self, value: &impl serde::Serialize) -> io::Result<()> {
-        let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
-        self.line(text)
-    }
-
-    /// Writes a note to stderr.
-    #[expect(
-        clippy::print_stderr,
-        reason = "the printer is the CLI's one output channel"
-    )]
-    pub(crate) fn note(self, text: impl AsRef<str>) {
-        eprintln!("{}", text.as_ref());
-    }
+/// Writes a note to stderr.
+#[expect(
+    clippy::print_stderr,
+    reason = "the printer is the CLI's one output channel"
+)]
+pub(crate) fn note(text: impl AsRef<str>) {
+    eprintln!("{}", text.as_ref());
 }
 
 /// Formats rows as left-aligned columns separated by two spaces, without trailing blanks.

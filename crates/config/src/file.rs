@@ -109,7 +109,7 @@ impl ConfigFile {
                 source,
             })?;
         }
-        persist::atomic_write(&target, text.as_bytes()).map_err(|source| ConfigError::Io {
+        berth_fs::write_atomic(&target, text.as_bytes()).map_err(|source| ConfigError::Io {
             path: target.clone(),
             context: "write",
             source,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::error::ConfigError;
 use crate::file::ConfigFile;
-use crate::persist::{ConfigLock, LockFailure};
+use berth_fs::{LockError, LockedFile};
 
 /// The config file name inside `$CODEX_HOME`.
 pub const CONFIG_FILE_NAME: &str = "config.toml";
@@ -107,18 +107,19 @@ impl ConfigStore {
         Ok((output, version))
     }
 
-    fn lock(&self) -> Result<ConfigLock, ConfigError> {
-        ConfigLock::acquire(&self.lock_path, self.lock_timeout).map_err(|failure| match failure {
-            LockFailure::Io(source) => ConfigError::Io {
-                path: self.lock_path.clone(),
-                context: "lock",
-                source,
-            },
-            LockFailure::TimedOut => ConfigError::LockTimeout {
-                lock_path: self.lock_path.clone(),
-                timeout: self.lock_timeout,
-            },
-        })
+    fn lock(&self) -> Result<LockedFile, ConfigError> {
+        LockedFile::acquire_with_timeout(&self.lock_path, "config.toml edits", self.lock_timeout)
+            .map_err(|failure| match failure {
+                LockError::Io { source, .. } => ConfigError::Io {
+                    path: self.lock_path.clone(),
+                    context: "lock",
+                    source,
+                },
+                LockError::Timeout { .. } => ConfigError::LockTimeout {
+                    lock_path: self.lock_path.clone(),
+                    timeout: self.lock_timeout,
+                },
+            })
     }
 }
 

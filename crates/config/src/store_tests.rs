@@ -20,7 +20,9 @@ fn the_lock_file_sits_beside_the_config_file() {
 fn a_lock_timeout_names_the_lock_file_and_the_likely_cause() {
     let dir = tempfile::tempdir().unwrap();
     let store = ConfigStore::new(dir.path()).with_lock_timeout(Duration::from_millis(20));
-    let _held = ConfigLock::acquire(store.lock_path(), Duration::ZERO).unwrap();
+    let _held =
+        berth_fs::LockedFile::acquire_with_timeout(store.lock_path(), "test", Duration::ZERO)
+            .unwrap();
     let err = store
         .edit(|config| config.set_plugin_enabled("a@b", true))
         .unwrap_err();

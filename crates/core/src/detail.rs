@@ -87,7 +87,7 @@ impl PluginsManager {
                 plugin: plugin_name.to_owned(),
                 marketplace: marketplace.name.clone(),
             })?;
-        let entry = config.plugins().value.get(&plugin.id.as_key()).cloned();
+        let entry = config.plugins().value.get(&plugin.id.as_key()).copied();
         let installed_version = entry
             .as_ref()
             .and_then(|_| self.store.active_plugin_version(&plugin.id));

@@ -149,7 +149,7 @@ impl PluginsManager {
         }
         Ok(PluginListing {
             marketplaces,
-            errors: scoped.listing.errors.clone(),
+            errors: scoped.listing.errors,
         })
     }
 
@@ -168,12 +168,13 @@ impl PluginsManager {
         };
         if options.interfaces {
             if let Ok(loaded) = load_manifest(&root) {
-                item.local_version = loaded.manifest.version.clone();
-                item.description = loaded.manifest.description.clone();
-                item.keywords = loaded.manifest.keywords.clone();
-                item.interface = loaded.manifest.interface.clone().map(|mut interface| {
+                let manifest = loaded.manifest;
+                item.local_version = manifest.version;
+                item.description = manifest.description;
+                item.keywords = manifest.keywords;
+                item.interface = manifest.interface.map(|mut interface| {
                     if plugin.category.is_some() {
-                        interface.category = plugin.category.clone();
+                        interface.category.clone_from(&plugin.category);
                     }
                     interface
                 });
@@ -216,7 +217,7 @@ impl PluginsManager {
             .collect();
         Ok(PluginListing {
             marketplaces,
-            errors: scoped.listing.errors.clone(),
+            errors: scoped.listing.errors,
         })
     }
 }

@@ -9,7 +9,8 @@
 #![expect(
     clippy::expect_used,
     clippy::panic,
-    reason = "test harness: failures are test failures"
+    clippy::missing_panics_doc,
+    reason = "test harness: a failure to set up is a test failure"
 )]
 
 use std::path::{Path, PathBuf};
@@ -36,11 +37,14 @@ pub fn workspace_root() -> PathBuf {
 /// `target/codex-peer` by `.ci/run`. In CI (`CI` set) a missing peer fails the test instead of
 /// skipping it.
 pub fn codex_bin() -> Option<PathBuf> {
-    let candidate = std::env::var_os(CODEX_BIN_ENV).map(PathBuf::from).unwrap_or_else(|| {
-        workspace_root().join(
-            "target/codex-peer/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex",
-        )
-    });
+    let candidate = std::env::var_os(CODEX_BIN_ENV).map_or_else(
+        || {
+            workspace_root().join(
+                "target/codex-peer/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex",
+            )
+        },
+        PathBuf::from,
+    );
     if candidate.is_file() {
         return Some(candidate);
     }
@@ -141,6 +145,7 @@ impl MarketplaceFixture {
 
     /// Adds a plugin with a manifest (`version` optional), one skill and `file_count` small
     /// files in total, and writes everything.
+    #[must_use]
     pub fn plugin(mut self, name: &str, version: Option<&str>, file_count: usize) -> Self {
         let dir = self.root.join("plugins").join(name);
         let mut manifest = json!({
@@ -171,6 +176,7 @@ impl MarketplaceFixture {
     }
 
     /// Adds a raw marketplace entry (e.g. with a policy) without creating plugin files.
+    #[must_use]
     pub fn entry(mut self, entry: serde_json::Value) -> Self {
         self.entries.push(entry);
         self.write()

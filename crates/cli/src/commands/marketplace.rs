@@ -6,27 +6,26 @@ use serde_json::json;
 
 use crate::cli::MarketplaceCommand;
 use crate::context::Context;
-use crate::printer::{Printer, table};
+use crate::printer::{self, table};
 
 pub(crate) fn run(context: &Context, command: MarketplaceCommand) -> anyhow::Result<ExitCode> {
-    let printer = Printer;
     match command {
         MarketplaceCommand::Add { path, json } => {
             let outcome = context.manager.add_marketplace(&path)?;
             if json {
-                printer.json(&json!({
+                printer::json(&json!({
                     "name": outcome.name,
                     "root": outcome.root,
                     "alreadyAdded": outcome.already_added,
                 }))?;
             } else if outcome.already_added {
-                printer.line(format!(
+                printer::line(format!(
                     "Marketplace `{}` is already added from {}.",
                     outcome.name,
                     outcome.root.display()
                 ))?;
             } else {
-                printer.line(format!(
+                printer::line(format!(
                     "Added marketplace `{}` from {}.\nInstalled marketplace root: {}",
                     outcome.name,
                     outcome.root.display(),
@@ -37,7 +36,7 @@ pub(crate) fn run(context: &Context, command: MarketplaceCommand) -> anyhow::Res
         MarketplaceCommand::List { json } => {
             let listing = context.manager.list_marketplaces()?;
             for error in &listing.errors {
-                printer.note(format!("warning: skipped a marketplace: {}", error.message));
+                printer::note(format!("warning: skipped a marketplace: {}", error.message));
             }
             if json {
                 let entries: Vec<_> = listing
@@ -56,9 +55,9 @@ pub(crate) fn run(context: &Context, command: MarketplaceCommand) -> anyhow::Res
                         serde_json::Value::Object(entry)
                     })
                     .collect();
-                printer.json(&json!({ "marketplaces": entries }))?;
+                printer::json(&json!({ "marketplaces": entries }))?;
             } else if listing.marketplaces.is_empty() {
-                printer.line("No plugin marketplaces in scope.")?;
+                printer::line("No plugin marketplaces in scope.")?;
             } else {
                 let rows: Vec<Vec<String>> = listing
                     .marketplaces
@@ -70,18 +69,18 @@ pub(crate) fn run(context: &Context, command: MarketplaceCommand) -> anyhow::Res
                         ]
                     })
                     .collect();
-                printer.line(table(&["MARKETPLACE", "ROOT"], &rows))?;
+                printer::line(table(&["MARKETPLACE", "ROOT"], &rows))?;
             }
         }
         MarketplaceCommand::Remove { name, json } => {
             let removed = context.manager.remove_marketplace(&name)?;
             if json {
-                printer.json(&json!({
+                printer::json(&json!({
                     "name": name,
                     "marketplaceSource": { "sourceType": removed.source_type, "source": removed.source },
                 }))?;
             } else {
-                printer.line(format!("Removed marketplace `{name}`."))?;
+                printer::line(format!("Removed marketplace `{name}`."))?;
             }
         }
     }

@@ -13,7 +13,7 @@ use berth_plugin::{PluginEvent, RecordingEventSink};
 use crate::cli::{ListArgs, MarketplaceCommand, QuickstartArgs, SelectorArgs};
 use crate::commands::{marketplace, plugin};
 use crate::context::Context;
-use crate::printer::Printer;
+use crate::printer;
 
 /// The example marketplace, embedded so the quickstart works from any folder.
 const EXAMPLE_MARKETPLACE: &[(&str, &str)] = &[
@@ -61,7 +61,6 @@ enum Step {
 }
 
 pub(crate) fn run(args: &QuickstartArgs) -> anyhow::Result<ExitCode> {
-    let printer = Printer;
     let workdir = tempfile::Builder::new()
         .prefix("berth-quickstart-")
         .tempdir()
@@ -75,7 +74,7 @@ pub(crate) fn run(args: &QuickstartArgs) -> anyhow::Result<ExitCode> {
     let events = Arc::new(RecordingEventSink::default());
     context.manager.set_event_sink(events.clone());
 
-    printer.line(format!(
+    printer::line(format!(
         "berth quickstart: a fresh Codex home at {}\nand the example marketplace at {}\n",
         codex_home.display(),
         market.display()
@@ -97,38 +96,38 @@ pub(crate) fn run(args: &QuickstartArgs) -> anyhow::Result<ExitCode> {
     let mut failures = 0;
     for step in steps {
         let (line, expect_refusal) = describe(&step, &market);
-        printer.line(format!("$ berth {line}"))?;
+        printer::line(format!("$ berth {line}"))?;
         let outcome = run_step(&context, &step, &market);
         match (outcome, expect_refusal) {
             (Ok(_), false) => {}
-            (Err(err), true) => printer.line(format!("refused as expected: {err}"))?,
+            (Err(err), true) => printer::line(format!("refused as expected: {err}"))?,
             (Ok(_), true) => {
                 failures += 1;
-                printer.line("FAILED: this step should have been refused")?;
+                printer::line("FAILED: this step should have been refused")?;
             }
             (Err(err), false) => {
                 failures += 1;
-                printer.line(format!("FAILED: {err:#}"))?;
+                printer::line(format!("FAILED: {err:#}"))?;
             }
         }
-        printer.line("")?;
+        printer::line("")?;
     }
     let reported = events.take();
-    printer.line(format!("Lifecycle events reported ({}):", reported.len()))?;
+    printer::line(format!("Lifecycle events reported ({}):", reported.len()))?;
     for event in &reported {
-        printer.line(format!("  {}", describe_event(event)))?;
+        printer::line(format!("  {}", describe_event(event)))?;
     }
     let config = std::fs::read_to_string(codex_home.join("config.toml")).unwrap_or_default();
-    printer.line(format!("\nconfig.toml now:\n{config}"))?;
+    printer::line(format!("\nconfig.toml now:\n{config}"))?;
     if args.keep {
         let kept = workdir.keep();
-        printer.line(format!("Kept the quickstart folder: {}", kept.display()))?;
+        printer::line(format!("Kept the quickstart folder: {}", kept.display()))?;
     }
     if failures == 0 {
-        printer.line("Quickstart finished: every step did what it should.")?;
+        printer::line("Quickstart finished: every step did what it should.")?;
         Ok(ExitCode::SUCCESS)
     } else {
-        printer.line(format!("Quickstart FAILED: {failures} step(s) went wrong."))?;
+        printer::line(format!("Quickstart FAILED: {failures} step(s) went wrong."))?;
         Ok(ExitCode::from(1))
     }
 }

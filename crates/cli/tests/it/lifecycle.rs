@@ -168,11 +168,11 @@ fn corrupt_marketplace_is_skipped_with_a_warning_while_others_still_list() {
         &["marketplace", "add", good.root().to_str().unwrap()],
     );
     // Record the broken one by hand: `marketplace add` refuses to record a broken file.
-    let mut config = home.config_text();
-    config.push_str(&format!(
-        "\n[marketplaces.bad]\nsource_type = \"local\"\nsource = \"{}\"\n",
+    let config = format!(
+        "{}\n[marketplaces.bad]\nsource_type = \"local\"\nsource = \"{}\"\n",
+        home.config_text(),
         bad.display()
-    ));
+    );
     write(&home.config_path(), &config);
     let output = berth(&home, &["plugin", "list"]);
     insta::assert_snapshot!(transcript(&home, &output));

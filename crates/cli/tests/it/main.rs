@@ -1,6 +1,11 @@
 //! Integration tests of the `berth` binary: one module per area.
 
-#![expect(clippy::disallowed_methods, reason = "tests write fixtures directly")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers: a failed step is a failed test"
+)]
 
 mod codex_compat;
 mod faults;

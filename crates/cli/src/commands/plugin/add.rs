@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::cli::SelectorArgs;
 use crate::commands::plugin::selected_plugin_id;
 use crate::context::Context;
-use crate::printer::Printer;
+use crate::printer;
 
 pub(crate) fn run(context: &Context, args: &SelectorArgs) -> anyhow::Result<ExitCode> {
     let id = selected_plugin_id(args)?;
@@ -16,9 +16,8 @@ pub(crate) fn run(context: &Context, args: &SelectorArgs) -> anyhow::Result<Exit
         plugin_name: id.plugin_name().to_owned(),
         marketplace: MarketplaceSelector::Name(id.marketplace_name().to_owned()),
     })?;
-    let printer = Printer;
     if args.json {
-        printer.json(&json!({
+        printer::json(&json!({
             "pluginId": outcome.plugin_id.as_key(),
             "name": outcome.plugin_id.plugin_name(),
             "marketplaceName": outcome.plugin_id.marketplace_name(),
@@ -27,7 +26,7 @@ pub(crate) fn run(context: &Context, args: &SelectorArgs) -> anyhow::Result<Exit
             "authPolicy": outcome.auth_policy,
         }))?;
     } else {
-        printer.line(format!(
+        printer::line(format!(
             "Added plugin `{}` from marketplace `{}`.\nInstalled plugin root: {}",
             outcome.plugin_id.plugin_name(),
             outcome.plugin_id.marketplace_name(),

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::cli::ListArgs;
 use crate::context::Context;
-use crate::printer::{Printer, table};
+use crate::printer::{self, table};
 
 pub(crate) fn run(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
     let listing = context.manager.list_plugins(&ListOptions {
@@ -18,13 +18,12 @@ pub(crate) fn run(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode
         local_versions: args.json && args.available,
         interfaces: false,
     })?;
-    let printer = Printer;
     for error in &listing.errors {
-        printer.note(format!("warning: skipped a marketplace: {}", error.message));
+        printer::note(format!("warning: skipped a marketplace: {}", error.message));
     }
     for marketplace in &listing.marketplaces {
         for warning in &marketplace.warnings {
-            printer.note(format!(
+            printer::note(format!(
                 "warning: marketplace `{}`: {warning}",
                 marketplace.name
             ));
@@ -43,12 +42,12 @@ pub(crate) fn run(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode
                 }
             }
         }
-        printer.json(&json!({ "installed": installed, "available": available }))?;
+        printer::json(&json!({ "installed": installed, "available": available }))?;
         return Ok(ExitCode::SUCCESS);
     }
     if listing.marketplaces.is_empty() {
-        printer.line("No plugin marketplaces in scope.")?;
-        printer.note("hint: add one with `berth marketplace add PATH`");
+        printer::line("No plugin marketplaces in scope.")?;
+        printer::note("hint: add one with `berth marketplace add PATH`");
         return Ok(ExitCode::SUCCESS);
     }
     let mut blocks = Vec::new();
@@ -72,7 +71,7 @@ pub(crate) fn run(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode
             table(&["PLUGIN", "STATUS", "VERSION", "SOURCE"], &rows)
         ));
     }
-    printer.line(blocks.join("\n\n"))?;
+    printer::line(blocks.join("\n\n"))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -12,7 +12,7 @@ use crate::cli::SelectorArgs;
 use crate::commands::plugin::list::{source_json, source_text};
 use crate::commands::plugin::selected_plugin_id;
 use crate::context::Context;
-use crate::printer::Printer;
+use crate::printer;
 
 pub(crate) fn run(context: &Context, args: &SelectorArgs) -> anyhow::Result<ExitCode> {
     let id = selected_plugin_id(args)?;
@@ -20,11 +20,10 @@ pub(crate) fn run(context: &Context, args: &SelectorArgs) -> anyhow::Result<Exit
         &MarketplaceSelector::Name(id.marketplace_name().to_owned()),
         id.plugin_name(),
     )?;
-    let printer = Printer;
     if args.json {
-        printer.json(&detail_json(&outcome))?;
+        printer::json(&detail_json(&outcome))?;
     } else {
-        printer.line(detail_text(&outcome))?;
+        printer::line(detail_text(&outcome))?;
     }
     Ok(ExitCode::SUCCESS)
 }

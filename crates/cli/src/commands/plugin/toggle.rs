@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::cli::SelectorArgs;
 use crate::commands::plugin::selected_plugin_id;
 use crate::context::Context;
-use crate::printer::Printer;
+use crate::printer;
 
 pub(crate) fn run(
     context: &Context,
@@ -17,9 +17,8 @@ pub(crate) fn run(
 ) -> anyhow::Result<ExitCode> {
     let id = selected_plugin_id(args)?;
     let outcome = context.manager.set_plugin_enabled(&id.as_key(), enabled)?;
-    let printer = Printer;
     if args.json {
-        printer.json(&json!({
+        printer::json(&json!({
             "pluginId": outcome.plugin_id.as_key(),
             "enabled": outcome.enabled,
             "changed": outcome.enabled != outcome.was_enabled,
@@ -31,7 +30,7 @@ pub(crate) fn run(
         } else {
             ""
         };
-        printer.line(format!("{verb} plugin `{}`{note}.", outcome.plugin_id))?;
+        printer::line(format!("{verb} plugin `{}`{note}.", outcome.plugin_id))?;
     }
     Ok(ExitCode::SUCCESS)
 }
