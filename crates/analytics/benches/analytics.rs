@@ -6,8 +6,14 @@
 //! optimisation add `CARGO_PROFILE_BENCH_DEBUG_ASSERTIONS=true`.
 
 #![expect(clippy::print_stdout, reason = "the benchmark prints its report")]
-#![expect(clippy::unwrap_used, reason = "a benchmark setup failure should abort it")]
-#![expect(clippy::cast_precision_loss, reason = "rates are printed approximately")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "a benchmark setup failure should abort it"
+)]
+#![expect(
+    clippy::cast_precision_loss,
+    reason = "rates are printed approximately"
+)]
 
 use std::io::Read as _;
 use std::net::TcpListener;
@@ -29,7 +35,10 @@ fn main() {
     berth_auth::test_support::write_chatgpt_test_auth(home.path()).unwrap();
     let template = sample_event();
 
-    println!("berth-analytics benchmark (debug_assertions: {})", cfg!(debug_assertions));
+    println!(
+        "berth-analytics benchmark (debug_assertions: {})",
+        cfg!(debug_assertions)
+    );
     hung_endpoint(home.path(), &template);
     enqueue_cost(home.path(), &template);
     capture_throughput(home.path(), &template);
@@ -137,7 +146,7 @@ fn capture_throughput(home: &Path, template: &PluginEvent) {
     }
     let report = handle.shutdown_blocking(Duration::from_secs(120));
     let elapsed = started.elapsed();
-    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
     println!(
         "capture: {} events in {elapsed:?} = {:.0} events/s ({:.1} MiB written, {} lines of 50)",
         report.stats.delivered,
