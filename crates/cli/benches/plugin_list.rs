@@ -36,7 +36,13 @@ fn main() {
         return;
     }
     let berth = PathBuf::from(env!("CARGO_BIN_EXE_berth"));
-    let home = TestHome::new();
+    // The home lives in `$BERTH_BENCH_DIR`, else the system temp folder: creating files in a
+    // folder next to a busy cargo target dir measures the filesystem's inode allocator more
+    // than berth.
+    let base = std::env::var_os("BERTH_BENCH_DIR")
+        .map_or_else(|| std::env::temp_dir().join("berth-bench"), PathBuf::from);
+    let home = TestHome::new_in(&base);
+    println!("bench home: {}", home.root().display());
     let market = build_marketplace(&home);
     run(
         &home,
@@ -79,11 +85,27 @@ fn main() {
     } else {
         println!("codex peer not installed; run scripts/test once to fetch it");
     }
-    let in_process = berth_install_in_process(&home);
-    println!(
-        "one local install in process (store + config, median of {PLUGINS}): {:.3} ms (target <= 2.5 ms)",
-        ms(in_process)
+    let fresh = TestHome::new_in(&base);
+    run(
+        &fresh,
+        &berth,
+        &["marketplace", "add", market.to_str().unwrap()],
     );
+    let (median_install, mean_install) = berth_install_in_process(&fresh);
+    println!(
+        "one local install in process (fresh, {PLUGINS} plugins): median {:.2} ms, mean {:.2} ms (target <= 2.5 ms on the reference machine)",
+        ms(median_install),
+        ms(mean_install)
+    );
+    if let Some(codex) = codex_bin() {
+        let other = TestHome::new_in(&base);
+        let per_install = codex_app_server_installs(&other, &codex, &market);
+        println!(
+            "codex app-server plugin/install (fresh, {PLUGINS} plugins over one connection): mean {:.2} ms; berth/codex {:.2}",
+            ms(per_install),
+            ms(mean_install) / ms(per_install)
+        );
+    }
 }
 
 fn build_marketplace(home: &TestHome) -> PathBuf {
@@ -150,7 +172,8 @@ fn measure_child(args: &[String]) {
     println!("{} {peak}", median(&mut times).as_micros());
 }
 
-fn berth_install_in_process(home: &TestHome) -> Duration {
+/// Installs every plugin once on a fresh home through the plugins manager; median and mean.
+fn berth_install_in_process(home: &TestHome) -> (Duration, Duration) {
     let manager = berth_core::PluginsManager::new(berth_core::ManagerOptions {
         codex_home: home.codex_home(),
         home_dir: None,
@@ -167,7 +190,54 @@ fn berth_install_in_process(home: &TestHome) -> Duration {
         manager.install_plugin(&request).unwrap();
         times.push(start.elapsed());
     }
-    median(&mut times)
+    let mean = times.iter().sum::<Duration>() / u32::try_from(times.len()).unwrap();
+    (median(&mut times), mean)
+}
+
+/// Mean time of one `plugin/install` over a Codex app-server connection, for the same plugins.
+fn codex_app_server_installs(home: &TestHome, codex: &Path, market: &Path) -> Duration {
+    use std::io::{BufRead, BufReader, Write};
+    let mut child = home
+        .command(codex)
+        .arg("app-server")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn codex app-server");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut call = |id: usize, method: &str, params: serde_json::Value| {
+        let request = serde_json::json!({"id": id, "method": method, "params": params});
+        writeln!(stdin, "{request}").unwrap();
+        stdin.flush().unwrap();
+        loop {
+            let line = lines.next().expect("app-server closed stdout").unwrap();
+            let message: serde_json::Value = serde_json::from_str(&line).unwrap();
+            if message["id"] == serde_json::json!(id) {
+                assert!(message.get("result").is_some(), "{message}");
+                return;
+            }
+        }
+    };
+    call(
+        0,
+        "initialize",
+        serde_json::json!({"clientInfo": {"name": "berth_bench", "title": null, "version": "0"}}),
+    );
+    let file = market.join(".agents/plugins/marketplace.json");
+    let start = Instant::now();
+    for index in 0..PLUGINS {
+        call(
+            index + 1,
+            "plugin/install",
+            serde_json::json!({"marketplacePath": file, "pluginName": format!("plugin-{index:03}")}),
+        );
+    }
+    let elapsed = start.elapsed();
+    let _ = child.kill();
+    let _ = child.wait();
+    elapsed / u32::try_from(PLUGINS).unwrap()
 }
 
 fn median(times: &mut [Duration]) -> Duration {

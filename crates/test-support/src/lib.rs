@@ -71,10 +71,14 @@ impl Default for TestHome {
 }
 
 impl TestHome {
-    /// Creates an empty home.
+    /// Creates an empty home under `target/test-homes`.
     pub fn new() -> Self {
-        let base = workspace_root().join("target/test-homes");
-        std::fs::create_dir_all(&base).expect("create target/test-homes");
+        Self::new_in(&workspace_root().join("target/test-homes"))
+    }
+
+    /// Creates an empty home under `base`.
+    pub fn new_in(base: &Path) -> Self {
+        std::fs::create_dir_all(base).expect("create the base folder for test homes");
         let dir = tempfile::Builder::new()
             .prefix("home-")
             .tempdir_in(base)
