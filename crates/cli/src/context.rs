@@ -1,16 +1,43 @@
-//! What every command needs: the Codex home, the user's home folder and the plugins manager.
+//! What every command needs: the Codex home, the user's home folder, the plugins manager, and
+//! for commands that change plugins the analytics pipeline, flushed when the context drops.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
+use berth_analytics::{AnalyticsClient, AnalyticsHandle, AnalyticsSettings};
+use berth_config::ConfigStore;
 use berth_core::{ManagerOptions, PluginsManager};
 
 /// Environment variable naming the Codex home.
 pub(crate) const CODEX_HOME_ENV: &str = "CODEX_HOME";
 
+/// `originator` and `product_client_id` of events the CLI reports.
+pub(crate) const CLI_ORIGINATOR: &str = "berth_cli";
+
+/// How long a command waits at exit for its analytics to be delivered; an unreachable endpoint
+/// never holds a command up for longer.
+const ANALYTICS_FLUSH_DEADLINE: Duration = Duration::from_secs(3);
+
 /// Resolved command context.
 pub(crate) struct Context {
     pub(crate) manager: PluginsManager,
+    analytics: Option<AnalyticsHandle>,
+}
+
+impl Drop for Context {
+    fn drop(&mut self) {
+        if let Some(handle) = self.analytics.take() {
+            let report = handle.shutdown_blocking(ANALYTICS_FLUSH_DEADLINE);
+            if !report.finished {
+                tracing::warn!(
+                    lost = report.stats.lost_at_shutdown,
+                    "analytics were not delivered within {ANALYTICS_FLUSH_DEADLINE:?}"
+                );
+            }
+        }
+    }
 }
 
 impl Context {
@@ -25,7 +52,38 @@ impl Context {
             codex_home,
             home_dir,
         })?;
-        Ok(Self { manager })
+        Ok(Self {
+            manager,
+            analytics: None,
+        })
+    }
+
+    /// Starts the analytics pipeline (unless opted out) and makes it the manager's event sink.
+    /// A config.toml that does not parse disables analytics; the command itself reports it.
+    pub(crate) fn with_analytics(mut self) -> Self {
+        let codex_home = self.manager.codex_home().to_path_buf();
+        let Ok(config) = ConfigStore::new(&codex_home).load() else {
+            return self;
+        };
+        let mut settings = AnalyticsSettings::new(
+            codex_home,
+            CLI_ORIGINATOR,
+            berth_analytics::user_agent(CLI_ORIGINATOR, env!("CARGO_PKG_VERSION")),
+        );
+        settings.enabled = config.analytics_enabled();
+        settings.do_not_track = berth_analytics::do_not_track_from_env();
+        settings.capture_file = berth_analytics::capture_file_from_env();
+        if let Some(base_url) = config.chatgpt_base_url() {
+            settings.base_url = base_url;
+        }
+        if !settings.is_collection_enabled() {
+            return self;
+        }
+        let (client, handle): (AnalyticsClient, AnalyticsHandle) =
+            AnalyticsClient::start(&settings);
+        self.manager.set_event_sink(Arc::new(client));
+        self.analytics = Some(handle);
+        self
     }
 }
 

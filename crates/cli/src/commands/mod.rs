@@ -19,6 +19,16 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Plugin(command) => {
             let context = Context::new(cli.codex_home.as_deref())?;
+            // Commands that change plugins report analytics; reading needs no pipeline.
+            let context = match &command {
+                PluginCommand::Add(_)
+                | PluginCommand::Remove(_)
+                | PluginCommand::Enable(_)
+                | PluginCommand::Disable(_) => context.with_analytics(),
+                PluginCommand::List(_) | PluginCommand::Read(_) | PluginCommand::Marketplace(_) => {
+                    context
+                }
+            };
             match command {
                 PluginCommand::List(args) => plugin::list::run(&context, &args),
                 PluginCommand::Add(args) => plugin::add::run(&context, &args),

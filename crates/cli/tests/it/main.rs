@@ -7,6 +7,7 @@
     reason = "test helpers: a failed step is a failed test"
 )]
 
+mod analytics;
 mod codex_compat;
 mod faults;
 mod lifecycle;
