@@ -1,0 +1,17 @@
+//! Plugin bundles as gzip-compressed tar archives: [`pack_plugin_dir`] builds a deterministic
+//! [`PackedBundle`] from a plugin root, and [`extract_bundle`] unpacks an untrusted bundle
+//! into a staging folder under [`ExtractLimits`], rejecting links, special files and paths
+//! that escape the destination.
+
+mod digest;
+mod error;
+mod extract;
+mod pack;
+
+pub use digest::sha256_hex;
+pub use error::BundleError;
+pub use extract::{
+    DEFAULT_MAX_EXTRACTED_BYTES, ExtractLimits, ExtractedBundle, extract_bundle,
+    find_extracted_plugin_root,
+};
+pub use pack::{PackedBundle, pack_plugin_dir};
