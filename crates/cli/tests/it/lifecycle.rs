@@ -243,3 +243,39 @@ fn remove_never_follows_a_symlink_out_of_the_cache() {
         transcript(&home, &output)
     );
 }
+
+#[test]
+fn quickstart_runs_the_whole_local_workflow_on_embedded_defaults() {
+    let home = TestHome::new();
+    let output = berth(&home, &["quickstart"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", transcript(&home, &output));
+    for expected in [
+        "Added plugin `hello` from marketplace `berth-examples`.",
+        "refused as expected: plugin `retired` is not available for install",
+        "hello@berth-examples    installed, disabled  1.0.0",
+        "MCP servers: notes",
+        "Lifecycle events reported (6):",
+        "codex_plugin_uninstalled notes@berth-examples (skills: false, MCP servers: 1, apps: 1)",
+        "Quickstart finished: every step did what it should.",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn help_explains_every_flag_of_the_plugin_commands() {
+    let home = TestHome::new();
+    let mut log = Vec::new();
+    for args in [
+        vec!["plugin", "list", "--help"],
+        vec!["plugin", "add", "--help"],
+        vec!["plugin", "remove", "--help"],
+    ] {
+        log.push(format!("$ berth {}\n{}", args.join(" "), run(&home, &args)));
+    }
+    insta::assert_snapshot!(log.join("\n"));
+}
