@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use berth_test_support::{MarketplaceFixture, TestHome, codex_bin};
+use berth_test_support::{AppServerClient, MarketplaceFixture, TestHome, codex_bin};
 use nix::sys::resource::{UsageWho, getrusage};
 
 const PLUGINS: usize = 200;
@@ -196,55 +196,17 @@ fn berth_install_in_process(home: &TestHome) -> (Duration, Duration) {
 
 /// Mean time of one `plugin/install` over a Codex app-server connection, for the same plugins.
 fn codex_app_server_installs(home: &TestHome, codex: &Path, market: &Path) -> Duration {
-    use std::io::{BufRead, BufReader, Write};
-    let mut child = home
-        .command(codex)
-        .arg("app-server")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn codex app-server");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut call = |id: usize, method: &str, params: serde_json::Value| {
-        let request = serde_json::json!({"id": id, "method": method, "params": params});
-        writeln!(stdin, "{request}").unwrap();
-        stdin.flush().unwrap();
-        loop {
-            let line = lines.next().expect("app-server closed stdout").unwrap();
-            let message: serde_json::Value = serde_json::from_str(&line).unwrap();
-            if message["id"] == serde_json::json!(id) {
-                assert!(message.get("result").is_some(), "{message}");
-                return;
-            }
-        }
-    };
-    call(
-        0,
-        "initialize",
-        serde_json::json!({"clientInfo": {"name": "berth_bench", "title": null, "version": "0"}}),
-    );
+    let mut command = home.command(codex);
+    command.arg("app-server");
+    let mut client = AppServerClient::spawn(command);
+    client.initialize("berth_bench");
     let file = market.join(".agents/plugins/marketplace.json");
     let start = Instant::now();
     for index in 0..PLUGINS {
-        call(
-            index + 1,
+        client.request(
             "plugin/install",
             serde_json::json!({"marketplacePath": file, "pluginName": format!("plugin-{index:03}")}),
         );
     }
-    let elapsed = start.elapsed();
-    let _ = child.kill();
-    let _ = child.wait();
-    elapsed / u32::try_from(PLUGINS).unwrap()
-}
-
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn ms(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
+    start.elapsed() / u32::try_from(PLUGINS).unwrap()
 }

@@ -13,10 +13,14 @@
     reason = "test harness: a failure to set up is a test failure"
 )]
 
+mod jsonrpc;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::json;
+
+pub use jsonrpc::AppServerClient;
 
 /// Pinned version of the Codex peer used by compatibility tests.
 pub const CODEX_PEER_VERSION: &str = "0.169.0";

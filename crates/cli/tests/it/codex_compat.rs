@@ -1,11 +1,9 @@
 //! The real Codex 0.169.0 and berth see the same Codex home: what one installs, enables or
 //! disables, the other lists identically and can remove.
 
-use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use berth_test_support::{MarketplaceFixture, TestHome, codex_bin};
+use berth_test_support::{AppServerClient, MarketplaceFixture, TestHome, codex_bin};
 use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
 
@@ -141,53 +139,20 @@ fn berth_lists_and_removes_what_codex_installed() {
 }
 
 /// Drives `codex app-server` over stdio: initialize, then `plugin/install` from a marketplace
-/// path, waiting for the answer.
+/// path.
 fn install_with_codex_app_server(
     home: &TestHome,
     bin: &std::path::Path,
     market: &std::path::Path,
     plugin: &str,
 ) {
-    let mut child = home
-        .command(bin)
-        .arg("app-server")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn codex app-server");
-    let mut stdin = child.stdin.take().unwrap();
-    let requests = [
-        json!({"id": 1, "method": "initialize", "params": {"clientInfo": {"name": "berth_compat_test", "title": null, "version": "0.1.0"}}}),
-        json!({"method": "initialized"}),
-        json!({"id": 2, "method": "plugin/install", "params": {
-            "marketplacePath": market.join(".agents/plugins/marketplace.json"),
-            "pluginName": plugin,
-        }}),
-    ];
-    for request in requests {
-        writeln!(stdin, "{request}").unwrap();
-    }
-    stdin.flush().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let answer = loop {
-        assert!(
-            Instant::now() < deadline,
-            "codex app-server did not answer plugin/install"
-        );
-        let line = lines.next().expect("app-server closed stdout").unwrap();
-        let message = json_of(&line);
-        if message["id"] == json!(2) {
-            break message;
-        }
-    };
-    drop(stdin);
-    let _ = child.kill();
-    let _ = child.wait();
-    assert_eq!(
-        answer["result"]["authPolicy"],
-        json!("ON_INSTALL"),
-        "{answer}"
+    let mut command = home.command(bin);
+    command.arg("app-server");
+    let mut client = AppServerClient::spawn(command);
+    client.initialize("berth_compat_test");
+    let result = client.request(
+        "plugin/install",
+        json!({"marketplacePath": market.join(".agents/plugins/marketplace.json"), "pluginName": plugin}),
     );
+    assert_eq!(result["authPolicy"], json!("ON_INSTALL"), "{result}");
 }
