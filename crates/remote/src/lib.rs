@@ -1,0 +1,34 @@
+//! Client side of the plugin service: [`RemotePluginClient`] talks to the
+//! `/backend-api/ps/plugins` API, [`install_remote_plugin`] and [`uninstall_remote_plugin`]
+//! materialise and remove remote plugins in the cache in Codex's order,
+//! [`sync_remote_installed_plugin_bundles`] reconciles the cache with the service at startup,
+//! and [`RemoteInstalledSnapshot`] keeps the service's installed list in memory.
+//!
+//! Everything that touches the network is async (tokio); disk work runs in `spawn_blocking`.
+
+mod bundle_install;
+mod client;
+mod download;
+mod error;
+mod guards;
+mod marketplace;
+mod ops;
+mod snapshot;
+mod sync;
+
+pub use bundle_install::{REMOTE_PLUGIN_INSTALL_STAGING_DIR, install_downloaded_bundle};
+pub use client::{DEFAULT_CHATGPT_BASE_URL, RemoteAuth, RemoteClientOptions, RemotePluginClient};
+pub use download::{
+    ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV, BundleUrlPolicy, DownloadProgress, MAX_BUNDLE_DOWNLOAD_BYTES,
+    NoProgress, ValidatedRemotePluginBundle, download_bundle, validate_remote_plugin_bundle,
+};
+pub use error::RemoteError;
+pub use guards::{
+    RemotePluginCacheMutationGuard, SyncInFlightGuard, mark_remote_plugin_cache_mutation_in_flight,
+};
+pub use marketplace::{canonical_marketplace, local_plugin_id};
+pub use ops::{
+    RemoteInstallOutcome, RemoteUninstallOutcome, install_remote_plugin, uninstall_remote_plugin,
+};
+pub use snapshot::{RemoteInstalledPlugin, RemoteInstalledSnapshot};
+pub use sync::{RemoteSyncOutcome, sync_remote_installed_plugin_bundles};
