@@ -1,0 +1,26 @@
+//! `berth-test-client`: the smoke workflows as a standalone binary.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Smoke workflows for the plugin analytics path of an app server.
+#[derive(Debug, Parser)]
+#[command(name = "berth-test-client", version)]
+struct Cli {
+    #[command(flatten)]
+    smoke: berth_test_client::SmokeArgs,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .without_time()
+        .init();
+    let cli = Cli::parse();
+    berth_test_client::run(cli.smoke, berth_test_client::sibling_berth())
+}
