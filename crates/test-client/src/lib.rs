@@ -34,9 +34,6 @@ pub struct SmokeArgs {
     /// Config override `key=value` (TOML value) forwarded to the server; repeatable.
     #[arg(short = 'c', long = "config", value_name = "KEY=VALUE", global = true)]
     pub config: Vec<String>,
-    /// The Codex home the server uses (default: `$CODEX_HOME`, else `~/.codex`).
-    #[arg(long, value_name = "DIR", global = true)]
-    pub codex_home: Option<PathBuf>,
     /// The plugin service the analytics collector forwards to (default: `chatgpt_base_url`
     /// from the overrides).
     #[arg(long, value_name = "URL", global = true)]

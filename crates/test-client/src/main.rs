@@ -8,6 +8,9 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 #[command(name = "berth-test-client", version)]
 struct Cli {
+    /// The Codex home the server uses (default: `$CODEX_HOME`, else `~/.codex`).
+    #[arg(long, value_name = "DIR", global = true)]
+    codex_home: Option<std::path::PathBuf>,
     #[command(flatten)]
     smoke: berth_test_client::SmokeArgs,
 }
@@ -22,5 +25,5 @@ fn main() -> ExitCode {
         .without_time()
         .init();
     let cli = Cli::parse();
-    berth_test_client::run(cli.smoke, berth_test_client::sibling_berth())
+    berth_test_client::run(cli.smoke, berth_test_client::sibling_berth(), cli.codex_home)
 }

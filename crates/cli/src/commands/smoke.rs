@@ -1,0 +1,15 @@
+//! `berth smoke ...`: the smoke workflows of `berth-test-client`, run against this binary's
+//! own app server unless `--server-bin` names another (e.g. Codex).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use crate::context::resolve_codex_home;
+
+pub(crate) fn run(args: berth_test_client::SmokeArgs, codex_home: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let berth = std::env::current_exe().context("cannot locate the running berth binary")?;
+    let codex_home = resolve_codex_home(codex_home)?;
+    Ok(berth_test_client::run(args, berth, Some(codex_home)))
+}
