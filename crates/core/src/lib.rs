@@ -10,6 +10,7 @@ mod listing;
 mod manager;
 mod marketplaces;
 mod mutation;
+mod remote_ops;
 mod telemetry;
 
 pub use detail::{PluginDetail, PluginReadOutcome, SkillDetail};

@@ -1,0 +1,101 @@
+//! Remote plugin operations of [`PluginsManager`]: install, uninstall, startup bundle sync and
+//! the installed-snapshot refresh, each reported through the manager's telemetry
+//! constructors with both the local and the backend id.
+//!
+//! The manager is synchronous; these methods are `async` because they await the plugin
+//! service. A synchronous caller (the CLI) builds a current-thread tokio runtime and
+//! `block_on`s them; disk work inside `berth-remote` runs on `spawn_blocking`.
+
+use berth_plugin::{PluginEvent, PluginState};
+use berth_remote::{
+    BundleUrlPolicy, DownloadProgress, RemoteError, RemoteInstallOutcome, RemoteInstalledSnapshot,
+    RemotePluginClient, RemoteSyncOutcome, RemoteUninstallOutcome,
+};
+
+use crate::manager::PluginsManager;
+
+impl PluginsManager {
+    /// Installs the remote plugin `remote_id` (cache first, then the service), reports
+    /// `codex_plugin_installed` with both ids, and refreshes the installed snapshot.
+    pub async fn install_remote_plugin(
+        &self,
+        client: &RemotePluginClient,
+        remote_id: &str,
+        policy: BundleUrlPolicy,
+        progress: &dyn DownloadProgress,
+    ) -> Result<RemoteInstallOutcome, RemoteError> {
+        let outcome =
+            berth_remote::install_remote_plugin(client, self.store(), remote_id, policy, progress)
+                .await?;
+        let metadata = self.telemetry_metadata_for_installed_plugin_with_remote_id(
+            &outcome.plugin_id,
+            &outcome.remote_plugin_id,
+        );
+        self.emit(PluginEvent::StateChanged {
+            state: PluginState::Installed,
+            metadata,
+        });
+        self.refresh_remote_installed_snapshot_best_effort(client).await;
+        Ok(outcome)
+    }
+
+    /// Uninstalls `remote_id` on the service, captures telemetry before removing the cache,
+    /// reports `codex_plugin_uninstalled` with both ids, and refreshes the snapshot.
+    pub async fn uninstall_remote_plugin(
+        &self,
+        client: &RemotePluginClient,
+        remote_id: &str,
+    ) -> Result<RemoteUninstallOutcome, RemoteError> {
+        let (outcome, metadata) =
+            berth_remote::uninstall_remote_plugin(client, self.store(), remote_id, |plugin_id| {
+                self.telemetry_metadata_for_installed_plugin_with_remote_id(plugin_id, remote_id)
+            })
+            .await?;
+        self.emit(PluginEvent::StateChanged {
+            state: PluginState::Uninstalled,
+            metadata,
+        });
+        self.refresh_remote_installed_snapshot_best_effort(client).await;
+        Ok(outcome)
+    }
+
+    /// Runs the startup bundle sync for this home's cache, then refreshes the snapshot.
+    pub async fn sync_remote_plugins(
+        &self,
+        client: &RemotePluginClient,
+        policy: BundleUrlPolicy,
+        progress: &dyn DownloadProgress,
+    ) -> Result<RemoteSyncOutcome, RemoteError> {
+        let outcome = berth_remote::sync_remote_installed_plugin_bundles(
+            client,
+            self.store(),
+            policy,
+            progress,
+        )
+        .await?;
+        self.refresh_remote_installed_snapshot_best_effort(client).await;
+        Ok(outcome)
+    }
+
+    /// Fetches the service's installed list and feeds it to
+    /// [`PluginsManager::set_remote_installed_snapshot`]; auth failures clear it.
+    pub async fn refresh_remote_installed_snapshot(
+        &self,
+        client: &RemotePluginClient,
+    ) -> Result<(), RemoteError> {
+        let snapshot = RemoteInstalledSnapshot::new();
+        let result = snapshot.refresh_now(client).await;
+        match &result {
+            Ok(()) => self.set_remote_installed_snapshot(snapshot.remote_ids()),
+            Err(err) if err.is_auth_error() => self.set_remote_installed_snapshot(None),
+            Err(_) => {}
+        }
+        result
+    }
+
+    async fn refresh_remote_installed_snapshot_best_effort(&self, client: &RemotePluginClient) {
+        if let Err(err) = self.refresh_remote_installed_snapshot(client).await {
+            tracing::warn!(error = %err, "failed to refresh remote installed plugins after a change");
+        }
+    }
+}
