@@ -82,10 +82,10 @@ pub enum SmokeCommand {
     },
 }
 
-/// Runs a smoke, prints exactly one outcome line, and returns the exit code.
-pub fn run(args: SmokeArgs, default_server_bin: PathBuf) -> ExitCode {
-    let codex_home = args
-        .codex_home
+/// Runs a smoke, prints exactly one outcome line, and returns the exit code. `codex_home` is
+/// the home the server uses (default: `$CODEX_HOME`, else `~/.codex`).
+pub fn run(args: SmokeArgs, default_server_bin: PathBuf, codex_home: Option<PathBuf>) -> ExitCode {
+    let codex_home = codex_home
         .or_else(smoke::default_codex_home)
         .unwrap_or_default();
     let mut options = smoke::SmokeOptions {

@@ -25,5 +25,9 @@ fn main() -> ExitCode {
         .without_time()
         .init();
     let cli = Cli::parse();
-    berth_test_client::run(cli.smoke, berth_test_client::sibling_berth(), cli.codex_home)
+    berth_test_client::run(
+        cli.smoke,
+        berth_test_client::sibling_berth(),
+        cli.codex_home,
+    )
 }

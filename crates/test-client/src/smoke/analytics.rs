@@ -41,7 +41,9 @@ pub fn run(options: &SmokeOptions, plugin_id: &str) -> Outcome {
     {
         Ok(config) => config,
         Err(err) => {
-            return Outcome::FailClean(format!("could not create the temporary config file: {err}"));
+            return Outcome::FailClean(format!(
+                "could not create the temporary config file: {err}"
+            ));
         }
     };
     let config_path = config.path().to_path_buf();
