@@ -196,3 +196,40 @@ async fn snapshot_refresh_lists_installed_plugins_and_clears_on_auth_failure() {
     // Three requests while one ran coalesce into at most two fetches.
     assert!(service.state.requests.load(Ordering::SeqCst) <= 2);
 }
+
+/// Benchmark (run with `--ignored --nocapture`): startup sync of 1,000 installed,
+/// already-current remote plugins must download nothing and take few requests.
+#[tokio::test]
+#[ignore = "benchmark"]
+async fn bench_sync_of_a_thousand_current_plugins() {
+    let service = TestService::start().await;
+    let temp = tempfile::tempdir().unwrap();
+    let home = temp.path().join("home");
+    let source = plugin_dir(temp.path(), "p", "v1");
+    let store = PluginStore::try_new(&home).unwrap();
+    for index in 0..1000 {
+        let name = format!("p{index}");
+        let id = service.publish(&name, Scope::Global, "1.0.0", &source);
+        service.state.installed.lock().unwrap().insert(id.clone());
+        let plugin_id =
+            berth_plugin::PluginId::parse(&format!("{name}@openai-curated-remote")).unwrap();
+        std::fs::create_dir_all(store.plugin_root(&plugin_id, "1.0.0").join(".codex-plugin"))
+            .unwrap();
+        store.write_remote_plugin_id(&plugin_id, &id).unwrap();
+    }
+    let client = service.client(&home);
+    let before = service.state.requests.load(Ordering::SeqCst);
+    let started = std::time::Instant::now();
+    let outcome = sync_remote_installed_plugin_bundles(&client, &store, ALLOW_HTTP, &NoProgress)
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+    let requests = service.state.requests.load(Ordering::SeqCst) - before;
+    println!(
+        "sync of 1000 current plugins: {elapsed:?}, {requests} service requests, {} downloads",
+        service.state.bundle_downloads.load(Ordering::SeqCst)
+    );
+    assert_eq!(outcome.backfilled_plugin_ids.len(), 1000);
+    assert_eq!(service.state.bundle_downloads.load(Ordering::SeqCst), 0);
+    assert!(requests <= 5);
+}
