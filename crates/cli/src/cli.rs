@@ -16,6 +16,11 @@ pub(crate) struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
 
+    /// Override a config value for this run only, e.g. `-c model="o3"` (the value is TOML;
+    /// repeatable; never written to config.toml).
+    #[arg(short = 'c', long = "config", global = true, value_name = "KEY=VALUE")]
+    pub(crate) config_overrides: Vec<String>,
+
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -30,6 +35,8 @@ pub(crate) enum Command {
     Marketplace(MarketplaceCommand),
     /// Run the whole local plugin workflow on an example marketplace in a temporary home.
     Quickstart(QuickstartArgs),
+    /// Run the JSON-RPC app server on stdio (compatible with `codex app-server`).
+    AppServer(crate::commands::app_server::AppServerArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@
 mod detail;
 mod error;
 mod listing;
+mod loaded;
 mod manager;
 mod marketplaces;
 mod mutation;
@@ -16,6 +17,7 @@ mod telemetry;
 pub use detail::{PluginDetail, PluginReadOutcome, SkillDetail};
 pub use error::ManagerError;
 pub use listing::{ListOptions, MarketplaceEntry, PluginListItem, PluginListing};
+pub use loaded::{LoadedPlugin, LoadedSkill};
 pub use manager::{ManagerOptions, PluginsManager};
 pub use marketplaces::{ConfiguredSource, MarketplaceAddOutcome, MarketplaceSelector};
 pub use mutation::{InstallOutcome, InstallRequest, ToggleOutcome, UninstallOutcome};

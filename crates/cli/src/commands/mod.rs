@@ -1,6 +1,7 @@
 //! One module per command; each returns the process exit code or an error for `main` to
 //! render.
 
+pub(crate) mod app_server;
 mod marketplace;
 mod plugin;
 mod quickstart;
@@ -44,5 +45,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             marketplace::run(&context, command)
         }
         Command::Quickstart(args) => quickstart::run(&args),
+        Command::AppServer(args) => {
+            app_server::run(&args, cli.codex_home.as_deref(), &cli.config_overrides)
+        }
     }
 }

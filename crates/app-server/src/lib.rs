@@ -1,0 +1,31 @@
+//! berth's app server: JSON-RPC over stdio compatible with `codex app-server`. [`run_stdio`]
+//! serves one connection (`initialize`, `plugin/*`, `config/*`, `thread/start`,
+//! `turn/start`, `turn/interrupt`) until stdin closes; [`ServerOptions`] carries the Codex
+//! home, `-c` overrides and environment; [`ServerError`] is why it could not start.
+
+#![recursion_limit = "256"]
+
+mod config_write;
+mod error_code;
+mod mapping;
+mod mentions;
+mod outgoing;
+mod plugins;
+mod prompt;
+mod provider;
+mod remote;
+mod responses;
+mod server;
+mod settings;
+mod sse;
+mod telemetry;
+mod threads;
+mod time;
+mod turn;
+
+pub use error_code::{
+    INTERNAL_ERROR_CODE, INVALID_PARAMS_ERROR_CODE, INVALID_REQUEST_ERROR_CODE,
+    METHOD_NOT_FOUND_ERROR_CODE, OVERLOADED_ERROR_CODE, RpcError,
+};
+pub use server::{ServerError, run, run_stdio};
+pub use settings::{ConfigOverride, EnvLookup, OverrideError, ServerOptions, parse_overrides};

@@ -1,0 +1,217 @@
+//! `plugin/list`, `plugin/installed`, `plugin/read`, `plugin/install` and
+//! `plugin/uninstall`: local marketplaces go to the plugins manager (its synchronous
+//! methods run on the blocking pool), remote ones to [`crate::remote`].
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use berth_app_server_protocol::{
+    PluginInstallParams, PluginInstallResponse, PluginInstalledParams, PluginInstalledResponse,
+    PluginListParams, PluginListResponse, PluginReadParams, PluginReadResponse,
+    PluginUninstallParams, PluginUninstallResponse,
+};
+use berth_core::{InstallRequest, ListOptions, MarketplaceSelector, PluginsManager};
+use berth_plugin::is_valid_remote_plugin_id;
+
+use crate::error_code::RpcError;
+use crate::server::{Handled, Session};
+use crate::{mapping, remote};
+
+/// Runs `work` with the manager on the blocking pool.
+pub(crate) async fn blocking<T: Send + 'static>(
+    session: &Arc<Session>,
+    work: impl FnOnce(&PluginsManager) -> Result<T, RpcError> + Send + 'static,
+) -> Result<T, RpcError> {
+    let manager = Arc::clone(&session.manager);
+    tokio::task::spawn_blocking(move || work(&manager))
+        .await
+        .map_err(|err| RpcError::internal(format!("a plugin operation did not finish: {err}")))?
+}
+
+fn plugins_enabled(session: &Arc<Session>) -> bool {
+    crate::settings::effective_config(session.manager.config(), &session.overrides)
+        .ok()
+        .and_then(|config| config.feature_enabled("plugins"))
+        != Some(false)
+}
+
+fn list_options(cwds: Option<Vec<String>>) -> ListOptions {
+    ListOptions {
+        cwds: cwds.unwrap_or_default().into_iter().map(PathBuf::from).collect(),
+        marketplace: None,
+        local_versions: true,
+        interfaces: true,
+    }
+}
+
+enum Marketplace {
+    Local(PathBuf),
+    Remote(String),
+}
+
+fn exactly_one(
+    method: &str,
+    marketplace_path: Option<String>,
+    remote_marketplace_name: Option<String>,
+) -> Result<Marketplace, RpcError> {
+    match (marketplace_path, remote_marketplace_name) {
+        (Some(path), None) => Ok(Marketplace::Local(PathBuf::from(path))),
+        (None, Some(name)) => Ok(Marketplace::Remote(name)),
+        _ => Err(RpcError::invalid_request(format!(
+            "{method} requires exactly one of marketplacePath or remoteMarketplaceName"
+        ))),
+    }
+}
+
+fn check_remote_id(plugin_id: &str) -> Result<(), RpcError> {
+    if is_valid_remote_plugin_id(plugin_id) {
+        Ok(())
+    } else {
+        Err(RpcError::invalid_request(
+            "invalid remote plugin id: only ASCII letters, digits, `_`, `-`, and `~` are allowed",
+        ))
+    }
+}
+
+/// `plugin/list`.
+pub(crate) async fn list(
+    session: &Arc<Session>,
+    params: PluginListParams,
+) -> Result<Handled, RpcError> {
+    if !plugins_enabled(session) {
+        return Handled::value(&PluginListResponse {
+            marketplaces: Vec::new(),
+            marketplace_load_errors: Vec::new(),
+            featured_plugin_ids: Vec::new(),
+        });
+    }
+    let options = list_options(params.cwds);
+    let response = blocking(session, move |manager| {
+        let listing = manager.list_plugins(&options)?;
+        let (marketplaces, marketplace_load_errors) = mapping::listing(manager, &listing, |_| true);
+        Ok(PluginListResponse {
+            marketplaces,
+            marketplace_load_errors,
+            featured_plugin_ids: Vec::new(),
+        })
+    })
+    .await?;
+    Handled::value(&response)
+}
+
+/// `plugin/installed`.
+pub(crate) async fn installed(
+    session: &Arc<Session>,
+    params: PluginInstalledParams,
+) -> Result<Handled, RpcError> {
+    if !plugins_enabled(session) {
+        return Handled::value(&PluginInstalledResponse {
+            marketplaces: Vec::new(),
+            marketplace_load_errors: Vec::new(),
+        });
+    }
+    let options = list_options(params.cwds);
+    let suggested = params.install_suggestion_plugin_names.unwrap_or_default();
+    let response = blocking(session, move |manager| {
+        let listing = manager.list_plugins(&options)?;
+        let (marketplaces, marketplace_load_errors) = mapping::listing(manager, &listing, |item| {
+            item.installed
+                || suggested
+                    .iter()
+                    .any(|name| name == item.id.plugin_name())
+        });
+        Ok(PluginInstalledResponse {
+            marketplaces,
+            marketplace_load_errors,
+        })
+    })
+    .await?;
+    Handled::value(&response)
+}
+
+/// `plugin/read`.
+pub(crate) async fn read(
+    session: &Arc<Session>,
+    params: PluginReadParams,
+) -> Result<Handled, RpcError> {
+    let response = match exactly_one(
+        "plugin/read",
+        params.marketplace_path,
+        params.remote_marketplace_name,
+    )? {
+        Marketplace::Local(path) => {
+            let name = params.plugin_name;
+            blocking(session, move |manager| {
+                let outcome = manager.read_plugin(&MarketplaceSelector::Path(path), &name)?;
+                Ok(PluginReadResponse {
+                    plugin: mapping::detail(
+                        manager,
+                        &outcome.marketplace_name,
+                        &outcome.marketplace_path,
+                        &outcome.plugin,
+                    ),
+                })
+            })
+            .await?
+        }
+        Marketplace::Remote(marketplace) => {
+            check_remote_id(&params.plugin_name)?;
+            remote::read(session, &marketplace, &params.plugin_name).await?
+        }
+    };
+    Handled::value(&response)
+}
+
+/// `plugin/install`.
+pub(crate) async fn install(
+    session: &Arc<Session>,
+    params: PluginInstallParams,
+) -> Result<Handled, RpcError> {
+    let target = exactly_one(
+        "plugin/install",
+        params.marketplace_path,
+        params.remote_marketplace_name,
+    )?;
+    let _scope = session.config_scope.lock().await;
+    let response = match target {
+        Marketplace::Local(path) => {
+            let request = InstallRequest {
+                plugin_name: params.plugin_name,
+                marketplace: MarketplaceSelector::Path(path),
+            };
+            blocking(session, move |manager| {
+                let outcome = manager.install_plugin(&request)?;
+                Ok(PluginInstallResponse {
+                    auth_policy: mapping::auth_policy(outcome.auth_policy),
+                    apps_needing_auth: Vec::new(),
+                })
+            })
+            .await?
+        }
+        Marketplace::Remote(marketplace) => {
+            check_remote_id(&params.plugin_name)?;
+            remote::install(session, &marketplace, &params.plugin_name).await?
+        }
+    };
+    Handled::value(&response)
+}
+
+/// `plugin/uninstall`: a local id (`name@marketplace`) or a remote plugin id.
+pub(crate) async fn uninstall(
+    session: &Arc<Session>,
+    params: PluginUninstallParams,
+) -> Result<Handled, RpcError> {
+    let _scope = session.config_scope.lock().await;
+    if params.plugin_id.contains('@') {
+        let key = params.plugin_id;
+        blocking(session, move |manager| {
+            manager.uninstall_plugin(&key)?;
+            Ok(())
+        })
+        .await?;
+    } else {
+        check_remote_id(&params.plugin_id)?;
+        remote::uninstall(session, &params.plugin_id).await?;
+    }
+    Handled::value(&PluginUninstallResponse {})
+}

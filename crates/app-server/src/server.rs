@@ -1,0 +1,323 @@
+//! The connection loop: reads newline-delimited JSON-RPC messages, answers `initialize`
+//! in order, runs every other request on its own task (so a slow install never blocks
+//! `plugin/list`), and on EOF waits for running requests, flushes analytics and stops.
+
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use berth_analytics::{
+    AnalyticsClient, AnalyticsHandle, AnalyticsSettings, capture_file_from_value,
+    is_do_not_track_value,
+};
+use berth_app_server_protocol::{
+    InitializeParams, InitializeResponse, JsonRpcMessage, JsonRpcRequest,
+};
+use berth_core::{ManagerOptions, PluginsManager};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
+use tokio::sync::Mutex;
+use tokio::task::JoinSet;
+
+use crate::error_code::RpcError;
+use crate::outgoing::{Outgoing, write_lines};
+use crate::settings::{ConfigOverride, ServerOptions, parse_overrides};
+use crate::threads::Threads;
+use crate::{config_write, plugins, threads};
+
+/// How long EOF waits for analytics to flush.
+const ANALYTICS_SHUTDOWN_DEADLINE: Duration = Duration::from_secs(5);
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// A `-c` override is malformed.
+    #[error(transparent)]
+    Override(#[from] crate::settings::OverrideError),
+    /// The plugins manager could not open the Codex home.
+    #[error("failed to open the Codex home")]
+    Manager(#[source] berth_core::ManagerError),
+    /// Reading stdin failed.
+    #[error("failed to read the next message from stdin")]
+    Read(#[source] std::io::Error),
+}
+
+/// Who the client is, set once by `initialize`.
+#[derive(Debug, Clone)]
+pub(crate) struct ClientIdentity {
+    pub(crate) name: String,
+    pub(crate) version: String,
+    pub(crate) user_agent: String,
+    pub(crate) experimental_api: bool,
+}
+
+/// State shared by every request of the connection.
+pub(crate) struct Session {
+    pub(crate) options: ServerOptions,
+    pub(crate) overrides: Vec<ConfigOverride>,
+    pub(crate) manager: Arc<PluginsManager>,
+    pub(crate) outgoing: Outgoing,
+    pub(crate) client: OnceLock<ClientIdentity>,
+    pub(crate) analytics: OnceLock<AnalyticsClient>,
+    analytics_handle: std::sync::Mutex<Option<AnalyticsHandle>>,
+    /// Serialises methods that change config or the cache (Codex's "config" scope).
+    pub(crate) config_scope: Mutex<()>,
+    pub(crate) threads: Threads,
+    pub(crate) http: reqwest::Client,
+}
+
+impl Session {
+    pub(crate) fn env(&self, name: &str) -> Option<String> {
+        (self.options.env)(name)
+    }
+
+    pub(crate) fn analytics(&self) -> AnalyticsClient {
+        self.analytics
+            .get()
+            .cloned()
+            .unwrap_or_else(AnalyticsClient::disabled)
+    }
+
+    pub(crate) fn identity(&self) -> Option<&ClientIdentity> {
+        self.client.get()
+    }
+}
+
+/// Runs the server on stdin/stdout until stdin closes.
+pub async fn run_stdio(options: ServerOptions) -> Result<(), ServerError> {
+    run(options, tokio::io::stdin(), tokio::io::stdout()).await
+}
+
+/// Runs the server over any byte streams until `input` ends.
+pub async fn run(
+    options: ServerOptions,
+    input: impl AsyncRead + Unpin,
+    output: impl AsyncWrite + Unpin + Send + 'static,
+) -> Result<(), ServerError> {
+    let overrides = parse_overrides(&options.config_overrides)?;
+    let manager = PluginsManager::new(ManagerOptions {
+        codex_home: options.codex_home.clone(),
+        home_dir: options.home_dir.clone(),
+    })
+    .map_err(ServerError::Manager)?;
+    let (outgoing, receiver) = Outgoing::new();
+    let writer = tokio::spawn(write_lines(receiver, output));
+    let session = Arc::new(Session {
+        options,
+        overrides,
+        manager: Arc::new(manager),
+        outgoing,
+        client: OnceLock::new(),
+        analytics: OnceLock::new(),
+        analytics_handle: std::sync::Mutex::new(None),
+        config_scope: Mutex::new(()),
+        threads: Threads::default(),
+        http: reqwest::Client::new(),
+    });
+    let result = read_loop(&session, input).await;
+    session.threads.interrupt_all();
+    let handle = session
+        .analytics_handle
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take();
+    if let Some(handle) = handle {
+        handle.shutdown(ANALYTICS_SHUTDOWN_DEADLINE).await;
+    }
+    // The writer ends once the last handle is gone: ours, and those of finished tasks.
+    drop(session);
+    let _ = writer.await;
+    result
+}
+
+async fn read_loop(session: &Arc<Session>, input: impl AsyncRead + Unpin) -> Result<(), ServerError> {
+    let mut reader = BufReader::new(input);
+    let mut line = Vec::new();
+    let mut tasks = JoinSet::new();
+    loop {
+        line.clear();
+        let read = reader
+            .read_until(b'\n', &mut line)
+            .await
+            .map_err(ServerError::Read)?;
+        if read == 0 {
+            break;
+        }
+        while let Some(done) = tasks.try_join_next() {
+            if let Err(err) = done {
+                tracing::error!("a request task failed: {err}");
+            }
+        }
+        let text = line.trim_ascii();
+        if text.is_empty() {
+            continue;
+        }
+        let message: JsonRpcMessage = match serde_json::from_slice(text) {
+            Ok(message) => message,
+            Err(err) => {
+                tracing::warn!(bytes = text.len(), "Failed to deserialize JSONRPCMessage: {err}");
+                continue;
+            }
+        };
+        match message {
+            JsonRpcMessage::Request(request) if request.method == "initialize" => {
+                initialize(session, request);
+            }
+            JsonRpcMessage::Request(request) => {
+                let session = Arc::clone(session);
+                tasks.spawn(async move { handle_request(session, request).await });
+            }
+            JsonRpcMessage::Notification(notification) => {
+                tracing::debug!(method = notification.method, "client notification");
+            }
+            JsonRpcMessage::Response(_) | JsonRpcMessage::Error(_) => {
+                tracing::debug!("ignoring a response: berth sends no server requests");
+            }
+        }
+    }
+    while let Some(done) = tasks.join_next().await {
+        if let Err(err) = done {
+            tracing::error!("a request task failed: {err}");
+        }
+    }
+    Ok(())
+}
+
+fn initialize(session: &Arc<Session>, request: JsonRpcRequest) {
+    let id = request.id.clone();
+    match do_initialize(session, request) {
+        Ok(result) => session.outgoing.respond(id, result),
+        Err(err) => session.outgoing.fail(id, err),
+    }
+}
+
+fn do_initialize(session: &Arc<Session>, request: JsonRpcRequest) -> Result<Value, RpcError> {
+    if session.client.get().is_some() {
+        return Err(RpcError::invalid_request("Already initialized"));
+    }
+    let params: InitializeParams = parse_params(&request)?;
+    let name = params.client_info.name;
+    if name.is_empty() || !name.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)) {
+        return Err(RpcError::invalid_request(format!(
+            "Invalid clientInfo.name: '{name}'. Must be a valid HTTP header value."
+        )));
+    }
+    let capabilities = params.capabilities.unwrap_or_default();
+    let user_agent = format!(
+        "{} ({name}; {})",
+        berth_analytics::user_agent(&name, env!("CARGO_PKG_VERSION")),
+        params.client_info.version
+    );
+    let identity = ClientIdentity {
+        name: name.clone(),
+        version: params.client_info.version,
+        user_agent: user_agent.clone(),
+        experimental_api: capabilities.experimental_api,
+    };
+    if session.client.set(identity).is_err() {
+        return Err(RpcError::invalid_request("Already initialized"));
+    }
+    session.outgoing.set_opted_out(
+        capabilities
+            .opt_out_notification_methods
+            .unwrap_or_default()
+            .into_iter()
+            .collect::<HashSet<_>>(),
+    );
+    start_analytics(session, &name, &user_agent);
+    Ok(serde_json::to_value(InitializeResponse {
+        user_agent,
+        codex_home: session.options.codex_home.to_string_lossy().into_owned(),
+        platform_family: if cfg!(windows) { "windows" } else { "unix" }.to_owned(),
+        platform_os: std::env::consts::OS.to_owned(),
+    })
+    .unwrap_or(Value::Null))
+}
+
+fn start_analytics(session: &Arc<Session>, originator: &str, user_agent: &str) {
+    let config = crate::settings::effective_config(session.manager.config(), &session.overrides);
+    let mut settings =
+        AnalyticsSettings::new(&session.options.codex_home, originator, user_agent);
+    if let Ok(config) = &config {
+        settings.enabled = config.analytics_enabled();
+        if let Some(base_url) = config.chatgpt_base_url() {
+            settings.base_url = base_url;
+        }
+    }
+    settings.do_not_track = session
+        .env(berth_analytics::DO_NOT_TRACK_ENV_VAR)
+        .is_some_and(|value| is_do_not_track_value(value.as_ref()));
+    settings.capture_file = capture_file_from_value(
+        session
+            .env(berth_analytics::ANALYTICS_EVENTS_CAPTURE_FILE_ENV_VAR)
+            .map(Into::into),
+    );
+    let (client, handle) = AnalyticsClient::start(&settings);
+    session.manager.set_event_sink(Arc::new(client.clone()));
+    let _ = session.analytics.set(client);
+    *session
+        .analytics_handle
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(handle);
+}
+
+async fn handle_request(session: Arc<Session>, request: JsonRpcRequest) {
+    let id = request.id.clone();
+    if session.client.get().is_none() {
+        session
+            .outgoing
+            .fail(id, RpcError::invalid_request("Not initialized"));
+        return;
+    }
+    match dispatch(&session, request).await {
+        Ok(Handled { result, then }) => {
+            session.outgoing.respond(id, result);
+            if let Some(then) = then {
+                tokio::spawn(then);
+            }
+        }
+        Err(err) => session.outgoing.fail(id, err),
+    }
+}
+
+/// A method's result and work to start once the answer is queued (e.g. a turn's stream).
+pub(crate) struct Handled {
+    pub(crate) result: Value,
+    pub(crate) then: Option<std::pin::Pin<Box<dyn Future<Output = ()> + Send>>>,
+}
+
+impl Handled {
+    pub(crate) fn value(result: &impl serde::Serialize) -> Result<Self, RpcError> {
+        let result = serde_json::to_value(result)
+            .map_err(|err| RpcError::internal(format!("failed to serialize the result: {err}")))?;
+        Ok(Self { result, then: None })
+    }
+}
+
+async fn dispatch(session: &Arc<Session>, request: JsonRpcRequest) -> Result<Handled, RpcError> {
+    let method = request.method.as_str();
+    match method {
+        "plugin/list" => plugins::list(session, parse_params(&request)?).await,
+        "plugin/installed" => plugins::installed(session, parse_params(&request)?).await,
+        "plugin/read" => plugins::read(session, parse_params(&request)?).await,
+        "plugin/install" => plugins::install(session, parse_params(&request)?).await,
+        "plugin/uninstall" => plugins::uninstall(session, parse_params(&request)?).await,
+        "config/value/write" => config_write::value_write(session, parse_params(&request)?).await,
+        "config/batchWrite" => config_write::batch_write(session, parse_params(&request)?).await,
+        "thread/start" => threads::start(session, parse_params(&request)?).await,
+        "turn/start" => threads::start_turn(session, parse_params(&request)?).await,
+        "turn/interrupt" => threads::interrupt(session, parse_params(&request)?),
+        _ => Err(RpcError::method_not_found(method)),
+    }
+}
+
+/// Decodes `params` (absent means `{}`) into the method's type; failures are -32602.
+pub(crate) fn parse_params<T: DeserializeOwned>(request: &JsonRpcRequest) -> Result<T, RpcError> {
+    let params = request
+        .params
+        .clone()
+        .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+    serde_json::from_value(params).map_err(|err| RpcError::invalid_params(&request.method, &err))
+}
+
