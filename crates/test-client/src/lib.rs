@@ -31,9 +31,6 @@ pub struct SmokeArgs {
     /// The app server binary: `berth` (default) or Codex's `codex`.
     #[arg(long, alias = "codex-bin", value_name = "PATH", global = true)]
     pub server_bin: Option<PathBuf>,
-    /// Config override `key=value` (TOML value) forwarded to the server; repeatable.
-    #[arg(short = 'c', long = "config", value_name = "KEY=VALUE", global = true)]
-    pub config: Vec<String>,
     /// The plugin service the analytics collector forwards to (default: `chatgpt_base_url`
     /// from the overrides).
     #[arg(long, value_name = "URL", global = true)]
@@ -83,14 +80,20 @@ pub enum SmokeCommand {
 }
 
 /// Runs a smoke, prints exactly one outcome line, and returns the exit code. `codex_home` is
-/// the home the server uses (default: `$CODEX_HOME`, else `~/.codex`).
-pub fn run(args: SmokeArgs, default_server_bin: PathBuf, codex_home: Option<PathBuf>) -> ExitCode {
+/// the home the server uses (default: `$CODEX_HOME`, else `~/.codex`); `config_overrides` are
+/// `key=value` pairs forwarded to the server as `--config`.
+pub fn run(
+    args: SmokeArgs,
+    default_server_bin: PathBuf,
+    codex_home: Option<PathBuf>,
+    config_overrides: Vec<String>,
+) -> ExitCode {
     let codex_home = codex_home
         .or_else(smoke::default_codex_home)
         .unwrap_or_default();
     let mut options = smoke::SmokeOptions {
         server_bin: args.server_bin.unwrap_or(default_server_bin),
-        config_overrides: args.config,
+        config_overrides,
         codex_home,
         capture_file: None,
         service_url: args.service_url,

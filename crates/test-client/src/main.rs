@@ -11,6 +11,9 @@ struct Cli {
     /// The Codex home the server uses (default: `$CODEX_HOME`, else `~/.codex`).
     #[arg(long, value_name = "DIR", global = true)]
     codex_home: Option<std::path::PathBuf>,
+    /// Config override `key=value` (TOML value) forwarded to the server; repeatable.
+    #[arg(short = 'c', long = "config", value_name = "KEY=VALUE", global = true)]
+    config: Vec<String>,
     #[command(flatten)]
     smoke: berth_test_client::SmokeArgs,
 }

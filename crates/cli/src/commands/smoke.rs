@@ -1,5 +1,6 @@
 //! `berth smoke ...`: the smoke workflows of `berth-test-client`, run against this binary's
-//! own app server unless `--server-bin` names another (e.g. Codex).
+//! own app server unless `--server-bin` names another (e.g. Codex). The global `-c key=value`
+//! overrides are forwarded to the server.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -8,8 +9,12 @@ use anyhow::Context as _;
 
 use crate::context::resolve_codex_home;
 
-pub(crate) fn run(args: berth_test_client::SmokeArgs, codex_home: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(
+    args: berth_test_client::SmokeArgs,
+    codex_home: Option<&Path>,
+    config_overrides: &[String],
+) -> anyhow::Result<ExitCode> {
     let berth = std::env::current_exe().context("cannot locate the running berth binary")?;
     let codex_home = resolve_codex_home(codex_home)?;
-    Ok(berth_test_client::run(args, berth, Some(codex_home)))
+    Ok(berth_test_client::run(args, berth, Some(codex_home), config_overrides.to_vec()))
 }
