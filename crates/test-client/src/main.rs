@@ -32,5 +32,6 @@ fn main() -> ExitCode {
         cli.smoke,
         berth_test_client::sibling_berth(),
         cli.codex_home,
+        cli.config,
     )
 }
