@@ -35,6 +35,10 @@ pub(crate) enum Command {
     Marketplace(MarketplaceCommand),
     /// Run the whole local plugin workflow on an example marketplace in a temporary home.
     Quickstart(QuickstartArgs),
+    /// Run the plugin service (Codex's plugin-service API) and administer it.
+    Serve(crate::commands::serve::ServeArgs),
+    /// Pack a plugin folder and register it as a release in the plugin service.
+    Publish(crate::commands::publish::PublishArgs),
     /// Run the JSON-RPC app server on stdio (compatible with `codex app-server`).
     AppServer(crate::commands::app_server::AppServerArgs),
 }

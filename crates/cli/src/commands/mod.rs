@@ -4,7 +4,9 @@
 pub(crate) mod app_server;
 mod marketplace;
 mod plugin;
+pub(crate) mod publish;
 mod quickstart;
+pub(crate) mod serve;
 
 use std::process::ExitCode;
 
@@ -45,6 +47,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             marketplace::run(&context, command)
         }
         Command::Quickstart(args) => quickstart::run(&args),
+        Command::Serve(args) => serve::run(args),
+        Command::Publish(args) => publish::run(args),
         Command::AppServer(args) => {
             app_server::run(&args, cli.codex_home.as_deref(), &cli.config_overrides)
         }

@@ -1,0 +1,2 @@
+//! Placeholder bench (filled in below).
+fn main() {}

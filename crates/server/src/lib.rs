@@ -1,0 +1,24 @@
+//! `berth serve`: a self-hostable plugin service speaking Codex's plugin-service API
+//! (`/backend-api/ps/plugins/...`) over SQLite or PostgreSQL, with accounts and hashed tokens,
+//! bundles served by content hash, optional TLS, and analytics ingest. Main types: [`Db`],
+//! [`ServerConfig`], [`RunningServer`], [`BundleStore`], and [`publish_plugin`].
+
+mod auth;
+mod bundles;
+mod catalog;
+mod db;
+mod error;
+mod publish;
+mod routes;
+mod server;
+
+pub use auth::Caller;
+pub use bundles::{BundleStore, LocalBundleStore, is_sha256_hex};
+pub use catalog::{InstalledRecord, Listing, Page, PluginRecord, SkillContents};
+pub use db::{Account, Db, DbKind, StoredEvent};
+pub use error::{ApiError, ServeError, StoreError};
+pub use publish::{PublishError, PublishOptions, PublishedRelease, publish_plugin};
+pub use routes::{
+    AppState, DEFAULT_PAGE_LIMIT, MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST, MAX_PAGE_LIMIT, router,
+};
+pub use server::{DATA_DIR_ENV, RunningServer, ServerConfig, TlsPaths, open_storage, start};

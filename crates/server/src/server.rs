@@ -1,0 +1,210 @@
+//! Starting the service: [`ServerConfig`], [`start`] (binds, opens storage, serves plain HTTP or
+//! TLS through rustls) and [`RunningServer`] (address, URL, graceful shutdown).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum_server::Handle;
+use rustls::pki_types::pem::PemObject as _;
+use axum_server::tls_rustls::RustlsConfig;
+use tokio::task::JoinHandle;
+
+use crate::bundles::{BundleStore, LocalBundleStore};
+use crate::db::Db;
+use crate::error::ServeError;
+use crate::routes::{AppState, router};
+
+/// Environment variable overriding the data folder.
+pub const DATA_DIR_ENV: &str = "BERTH_SERVE_DATA_DIR";
+
+/// TLS certificate chain and private key, both PEM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsPaths {
+    /// Certificate chain.
+    pub cert: PathBuf,
+    /// Private key.
+    pub key: PathBuf,
+}
+
+/// How to run `berth serve`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// Address to listen on; port 0 picks a free port.
+    pub bind: SocketAddr,
+    /// `sqlite://…` or `postgres://…`; `None` means `sqlite://<data_dir>/berth.db`.
+    pub database_url: Option<String>,
+    /// Folder for the SQLite file and bundles.
+    pub data_dir: PathBuf,
+    /// Origin for absolute bundle URLs (e.g. `https://plugins.example.com`); `None` uses the
+    /// bound address.
+    pub public_url: Option<String>,
+    /// Serve https with this certificate.
+    pub tls: Option<TlsPaths>,
+    /// Accept Codex's unsigned test JWTs (loopback only).
+    pub dev_mode: bool,
+}
+
+impl ServerConfig {
+    /// Defaults: `127.0.0.1:8787`, SQLite under `data_dir`, plain HTTP, no dev mode.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            database_url: None,
+            data_dir: data_dir.into(),
+            public_url: None,
+            tls: None,
+            dev_mode: false,
+        }
+    }
+
+    /// The database URL in effect.
+    pub fn effective_database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("berth.db").display()
+            )
+        })
+    }
+
+    /// The bundle folder.
+    pub fn bundle_dir(&self) -> PathBuf {
+        self.data_dir.join("bundles")
+    }
+}
+
+/// Opens the database and bundle store a config names, creating the data folder.
+pub async fn open_storage(config: &ServerConfig) -> Result<(Db, LocalBundleStore), ServeError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| {
+        ServeError::Store(crate::error::StoreError::Bundle {
+            path: config.data_dir.clone(),
+            source,
+        })
+    })?;
+    let db = Db::connect(&config.effective_database_url()).await?;
+    Ok((db, LocalBundleStore::new(config.bundle_dir())))
+}
+
+/// A server that is accepting connections.
+#[derive(Debug)]
+pub struct RunningServer {
+    /// The bound address (with the real port).
+    pub local_addr: SocketAddr,
+    /// Base URL of the API, e.g. `http://127.0.0.1:8787/backend-api`.
+    pub api_url: String,
+    handle: Handle<SocketAddr>,
+    task: JoinHandle<Result<(), ServeError>>,
+    db: Db,
+}
+
+impl RunningServer {
+    /// Stops accepting, lets in-flight requests finish (up to 5 s) and closes the database.
+    pub async fn shutdown(self) -> Result<(), ServeError> {
+        self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
+        let result = self.wait().await;
+        result
+    }
+
+    /// Waits until the server stops.
+    pub async fn wait(self) -> Result<(), ServeError> {
+        let result = match self.task.await {
+            Ok(result) => result,
+            Err(join) => Err(ServeError::Serve(std::io::Error::other(join))),
+        };
+        self.db.close().await;
+        result
+    }
+
+    /// A handle that stops the server when asked.
+    pub fn handle(&self) -> Handle<SocketAddr> {
+        self.handle.clone()
+    }
+}
+
+/// Binds, opens storage, and serves in a background task.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, ServeError> {
+    if config.dev_mode && !config.bind.ip().is_loopback() {
+        return Err(ServeError::DevModeNotLoopback { addr: config.bind });
+    }
+    let (db, bundles) = open_storage(&config).await?;
+    let bundles: Arc<dyn BundleStore> = Arc::new(bundles);
+    let listener = std::net::TcpListener::bind(config.bind).map_err(|source| ServeError::Bind {
+        addr: config.bind,
+        source,
+    })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|source| ServeError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+    let local_addr = listener.local_addr().map_err(|source| ServeError::Bind {
+        addr: config.bind,
+        source,
+    })?;
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let origin = format!("{scheme}://{local_addr}");
+    let public_url = config.public_url.clone().unwrap_or_else(|| origin.clone());
+    let state = AppState::new(db.clone(), bundles, &public_url, config.dev_mode);
+    let app = router(state).into_make_service();
+    let handle = Handle::new();
+    let task = match &config.tls {
+        None => {
+            let server = axum_server::from_tcp(listener).map_err(|source| ServeError::Bind {
+                addr: config.bind,
+                source,
+            })?;
+            let server = server.handle(handle.clone());
+            tokio::spawn(async move { server.serve(app).await.map_err(ServeError::Serve) })
+        }
+        Some(tls) => {
+            let rustls = tls_config(tls)?;
+            let server = axum_server::from_tcp_rustls(listener, rustls).map_err(|source| {
+                ServeError::Bind {
+                    addr: config.bind,
+                    source,
+                }
+            })?;
+            let server = server.handle(handle.clone());
+            tokio::spawn(async move { server.serve(app).await.map_err(ServeError::Serve) })
+        }
+    };
+    tracing::info!(%local_addr, dev_mode = config.dev_mode, "berth serve listening");
+    Ok(RunningServer {
+        local_addr,
+        api_url: format!("{origin}/backend-api"),
+        handle,
+        task,
+        db,
+    })
+}
+
+fn tls_config(tls: &TlsPaths) -> Result<RustlsConfig, ServeError> {
+    let error = |source: std::io::Error| ServeError::Tls {
+        cert: tls.cert.clone(),
+        key: tls.key.clone(),
+        source,
+    };
+    let cert_pem = std::fs::read(&tls.cert).map_err(error)?;
+    let key_pem = std::fs::read(&tls.key).map_err(error)?;
+    let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| error(std::io::Error::other(err)))?;
+    let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(&key_pem)
+        .map_err(|err| error(std::io::Error::other(err)))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut server_config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|err| error(std::io::Error::other(err)))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|err| error(std::io::Error::other(err)))?;
+    server_config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(RustlsConfig::from_config(Arc::new(server_config)))
+}
