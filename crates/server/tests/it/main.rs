@@ -1,0 +1,10 @@
+//! Integration tests of `berth serve`: the real server on 127.0.0.1 with a real HTTP client,
+//! over SQLite always and PostgreSQL when `BERTH_TEST_POSTGRES_URL` is set (required in CI).
+
+mod analytics;
+mod api;
+mod auth;
+mod codex_interop;
+mod policies;
+mod support;
+mod tls;
