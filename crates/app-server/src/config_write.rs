@@ -1,5 +1,6 @@
 //! `config/value/write` and `config/batchWrite`: locked, versioned edits of `config.toml`
-//! (or the given `filePath`), then `codex_plugin_enabled` / `codex_plugin_disabled` for every
+//! (or the given `filePath`) versioned as Codex versions them (see
+//! [`crate::config_version`]), then `codex_plugin_enabled` / `codex_plugin_disabled` for every
 //! plugin toggle the edits contained.
 
 use std::collections::BTreeMap;
@@ -13,6 +14,7 @@ use berth_app_server_protocol::{
 use berth_config::{ConfigError, ConfigStore, parse_key_path};
 use serde_json::{Value, json};
 
+use crate::config_version::codex_config_version;
 use crate::error_code::RpcError;
 use crate::plugins::blocking;
 use crate::server::{Handled, Session};
@@ -93,11 +95,21 @@ async fn write(
     let _scope = session.config_scope.lock().await;
     let file_path = store.path().to_string_lossy().into_owned();
     let version = blocking(session, move |manager| {
-        let ((), version) = store.edit_if_version(expected_version.as_deref(), |config| {
+        let (version, _file_version) = store.edit(|config| {
+            if let Some(expected) = &expected_version {
+                let actual = codex_config_version(config);
+                if *expected != actual {
+                    return Err(ConfigError::VersionConflict {
+                        path: config.path().to_path_buf(),
+                        expected: expected.clone(),
+                        actual,
+                    });
+                }
+            }
             for edit in &edits {
                 config.set_value(&edit.key_path, &edit.value, edit.strategy)?;
             }
-            Ok::<_, ConfigError>(())
+            Ok::<_, ConfigError>(codex_config_version(config))
         })?;
         if !toggles.is_empty() {
             manager.report_plugin_toggles(&toggles);

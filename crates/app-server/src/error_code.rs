@@ -76,7 +76,7 @@ impl RpcError {
 }
 
 /// The error and its sources, one line: `outer: inner: innermost`.
-pub(crate) fn chain_message(err: &dyn std::error::Error) -> String {
+pub fn chain_message(err: &dyn std::error::Error) -> String {
     let mut message = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {

@@ -5,6 +5,7 @@
 
 #![recursion_limit = "256"]
 
+mod config_version;
 mod config_write;
 mod error_code;
 mod mapping;
@@ -27,5 +28,6 @@ pub use error_code::{
     INTERNAL_ERROR_CODE, INVALID_PARAMS_ERROR_CODE, INVALID_REQUEST_ERROR_CODE,
     METHOD_NOT_FOUND_ERROR_CODE, OVERLOADED_ERROR_CODE, RpcError,
 };
+pub use error_code::chain_message as error_chain;
 pub use server::{ServerError, run, run_stdio};
 pub use settings::{ConfigOverride, EnvLookup, OverrideError, ServerOptions, parse_overrides};

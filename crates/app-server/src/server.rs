@@ -113,7 +113,12 @@ pub async fn run(
         analytics_handle: std::sync::Mutex::new(None),
         config_scope: Mutex::new(()),
         threads: Threads::default(),
-        http: reqwest::Client::new(),
+        // No idle pooling: a stream the provider broke must not leave a dead connection for
+        // the retry to pick up, and model requests are long enough that reuse saves nothing.
+        http: reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .unwrap_or_default(),
     });
     let result = read_loop(&session, input).await;
     session.threads.interrupt_all();

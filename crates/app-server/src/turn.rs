@@ -207,7 +207,8 @@ pub(crate) async fn run(
     );
 }
 
-fn notify_item(session: &Session, thread_id: &str, turn_id: &str, item: ThreadItem) {
+/// Sends `item/started` and `item/completed`; returns the completed item.
+fn notify_item(session: &Session, thread_id: &str, turn_id: &str, item: ThreadItem) -> ThreadItem {
     let now = unix_millis();
     session.outgoing.notify(
         method::ITEM_STARTED,
@@ -257,13 +258,14 @@ fn notify_item(session: &Session, thread_id: &str, turn_id: &str, item: ThreadIt
     session.outgoing.notify(
         method::ITEM_COMPLETED,
         &ItemCompletedNotification {
-            item: completed,
+            item: completed.clone(),
             thread_id: thread_id.to_owned(),
             turn_id: turn_id.to_owned(),
             content_token_count: None,
             completed_at_ms: now,
         },
     );
+    completed
 }
 
 fn failure(message: String) -> Outcome {
@@ -338,8 +340,7 @@ async fn request(
     };
     let mut on_item = |item: Value| {
         if let Some(message) = prompt::agent_message(&item) {
-            notify_item(session, thread_id, turn_id, message.clone());
-            agent_items.push(message);
+            agent_items.push(notify_item(session, thread_id, turn_id, message));
         }
     };
     match responses::send(&session.http, &provider, &request, &mut on_item).await {

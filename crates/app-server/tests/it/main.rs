@@ -1,0 +1,13 @@
+//! Integration tests: the `berth-app-server` binary (the same `run_stdio` as `berth
+//! app-server`) driven over pipes, against loopback model providers and analytics collectors,
+//! and side by side with the real Codex 0.169.0 `codex app-server`.
+
+#![expect(
+    clippy::disallowed_methods,
+    reason = "tests write fixture files directly"
+)]
+
+mod harness;
+mod loopback;
+mod protocol;
+mod turns;
