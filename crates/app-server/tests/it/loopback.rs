@@ -172,7 +172,17 @@ impl Loopback {
             if done(&events) {
                 return events;
             }
-            assert!(Instant::now() < deadline, "analytics never arrived: {events:#?}");
+            assert!(
+                Instant::now() < deadline,
+                "analytics never arrived: {events:#?}; requests: {:?}",
+                self.shared
+                    .requests
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.path.clone())
+                    .collect::<Vec<_>>()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }

@@ -7,6 +7,7 @@
     reason = "tests write fixture files directly"
 )]
 
+mod conformance;
 mod harness;
 mod loopback;
 mod protocol;
