@@ -1,4 +1,4 @@
-//! [`Db`]: the server's storage over SQLite or PostgreSQL through one `sqlx::Any` code path, with
+//! [`Db`]: the server's storage over `SQLite` or `PostgreSQL` through one `sqlx::Any` code path, with
 //! embedded migrations per backend. Accounts, hashed tokens and analytics events live here; the
 //! catalog and installs are in `catalog.rs`.
 
@@ -18,9 +18,9 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 /// Which database a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DbKind {
-    /// An embedded SQLite file.
+    /// An embedded `SQLite` file.
     Sqlite,
-    /// A PostgreSQL server.
+    /// A `PostgreSQL` server.
     Postgres,
 }
 

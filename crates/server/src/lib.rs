@@ -1,5 +1,5 @@
 //! `berth serve`: a self-hostable plugin service speaking Codex's plugin-service API
-//! (`/backend-api/ps/plugins/...`) over SQLite or PostgreSQL, with accounts and hashed tokens,
+//! (`/backend-api/ps/plugins/...`) over `SQLite` or `PostgreSQL`, with accounts and hashed tokens,
 //! bundles served by content hash, optional TLS, and analytics ingest. Main types: [`Db`],
 //! [`ServerConfig`], [`RunningServer`], [`BundleStore`], and [`publish_plugin`].
 

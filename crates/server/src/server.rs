@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum_server::Handle;
-use rustls::pki_types::pem::PemObject as _;
 use axum_server::tls_rustls::RustlsConfig;
+use rustls::pki_types::pem::PemObject as _;
 use tokio::task::JoinHandle;
 
 use crate::bundles::{BundleStore, LocalBundleStore};
@@ -35,7 +35,7 @@ pub struct ServerConfig {
     pub bind: SocketAddr,
     /// `sqlite://…` or `postgres://…`; `None` means `sqlite://<data_dir>/berth.db`.
     pub database_url: Option<String>,
-    /// Folder for the SQLite file and bundles.
+    /// Folder for the `SQLite` file and bundles.
     pub data_dir: PathBuf,
     /// Origin for absolute bundle URLs (e.g. `https://plugins.example.com`); `None` uses the
     /// bound address.
@@ -47,7 +47,7 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
-    /// Defaults: `127.0.0.1:8787`, SQLite under `data_dir`, plain HTTP, no dev mode.
+    /// Defaults: `127.0.0.1:8787`, `SQLite` under `data_dir`, plain HTTP, no dev mode.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 8787)),
@@ -103,8 +103,7 @@ impl RunningServer {
     /// Stops accepting, lets in-flight requests finish (up to 5 s) and closes the database.
     pub async fn shutdown(self) -> Result<(), ServeError> {
         self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
-        let result = self.wait().await;
-        result
+        self.wait().await
     }
 
     /// Waits until the server stops.

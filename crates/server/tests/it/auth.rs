@@ -8,32 +8,44 @@ use serde_json::json;
 use crate::on_both_backends;
 use crate::support::{Backend, TestServer};
 
-on_both_backends!(missing_unknown_or_mismatched_credentials_are_refused_with_json, false, |server| {
-    let response = server
-        .client
-        .get(format!("{}/ps/plugins/list", server.api))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = crate::support::decode(response).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(body["error"]["code"], json!("unauthorized"));
-    let (status, body) = server.send_as("GET", "/ps/plugins/list", "berth_wrong", "acct-1").await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        body["error"]["message"],
-        json!("unknown or expired token; create one with `berth serve token add ACCOUNT`")
-    );
-    let (status, body) = server.send_as("GET", "/ps/plugins/list", &server.token, "acct-2").await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        body["error"]["message"],
-        json!("the token belongs to account `acct-1`, not `acct-2` named in `chatgpt-account-id`")
-    );
-    let dev = test_jwt("acct-1", 4_000_000_000);
-    let (status, _) = server.send_as("GET", "/ps/plugins/list", &dev, "acct-1").await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "test tokens need --dev");
-});
+on_both_backends!(
+    missing_unknown_or_mismatched_credentials_are_refused_with_json,
+    false,
+    |server| {
+        let response = server
+            .client
+            .get(format!("{}/ps/plugins/list", server.api))
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = crate::support::decode(response).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["error"]["code"], json!("unauthorized"));
+        let (status, body) = server
+            .send_as("GET", "/ps/plugins/list", "berth_wrong", "acct-1")
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            body["error"]["message"],
+            json!("unknown or expired token; create one with `berth serve token add ACCOUNT`")
+        );
+        let (status, body) = server
+            .send_as("GET", "/ps/plugins/list", &server.token, "acct-2")
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            body["error"]["message"],
+            json!(
+                "the token belongs to account `acct-1`, not `acct-2` named in `chatgpt-account-id`"
+            )
+        );
+        let dev = test_jwt("acct-1", 4_000_000_000);
+        let (status, _) = server
+            .send_as("GET", "/ps/plugins/list", &dev, "acct-1")
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "test tokens need --dev");
+    }
+);
 
 fn test_jwt(account: &str, exp: i64) -> String {
     unsigned_jwt(&json!({
@@ -47,14 +59,25 @@ fn test_jwt(account: &str, exp: i64) -> String {
 async fn development_mode_accepts_unexpired_test_tokens_for_their_own_account() {
     let server = TestServer::start(Backend::Sqlite, true).await.unwrap();
     let token = test_jwt("acct-dev", 4_000_000_000);
-    let (status, body) = server.send_as("POST", "/ps/plugins/x/install", &token, "acct-dev").await;
-    assert_eq!((status, body["error"]["code"].clone()), (StatusCode::NOT_FOUND, json!("not_found")));
-    let (status, _) = server.send_as("GET", "/ps/plugins/installed", &token, "acct-dev").await;
+    let (status, body) = server
+        .send_as("POST", "/ps/plugins/x/install", &token, "acct-dev")
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::NOT_FOUND, json!("not_found"))
+    );
+    let (status, _) = server
+        .send_as("GET", "/ps/plugins/installed", &token, "acct-dev")
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = server.send_as("GET", "/ps/plugins/installed", &token, "acct-other").await;
+    let (status, _) = server
+        .send_as("GET", "/ps/plugins/installed", &token, "acct-other")
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let expired = test_jwt("acct-dev", 1);
-    let (status, _) = server.send_as("GET", "/ps/plugins/installed", &expired, "acct-dev").await;
+    let (status, _) = server
+        .send_as("GET", "/ps/plugins/installed", &expired, "acct-dev")
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     server.shutdown().await;
 }
@@ -74,7 +97,9 @@ async fn development_mode_is_refused_on_a_non_loopback_address() {
 
 #[test]
 fn postgres_url_is_required_in_ci() {
-    let result = std::panic::catch_unwind(|| crate::support::postgres_base_url(Some("true".to_owned()), None));
+    let result = std::panic::catch_unwind(|| {
+        crate::support::postgres_base_url(Some("true".to_owned()), None)
+    });
     assert!(result.is_err());
     assert_eq!(crate::support::postgres_base_url(None, None), None);
     assert_eq!(

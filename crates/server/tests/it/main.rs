@@ -1,5 +1,13 @@
 //! Integration tests of `berth serve`: the real server on 127.0.0.1 with a real HTTP client,
-//! over SQLite always and PostgreSQL when `BERTH_TEST_POSTGRES_URL` is set (required in CI).
+//! over `SQLite` always and `PostgreSQL` when `BERTH_TEST_POSTGRES_URL` is set (required in CI).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines,
+    reason = "test helpers and scenarios outside #[test] functions fail loudly"
+)]
 
 mod analytics;
 mod api;

@@ -1,17 +1,19 @@
 //! Test harness: a server per test on `127.0.0.1:0` with its own data folder (and its own
-//! PostgreSQL database when testing PostgreSQL), fixture plugins, and an authenticated client.
+//! `PostgreSQL` database when testing `PostgreSQL`), fixture plugins, and an authenticated client.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use berth_server::{BundleStore, Db, LocalBundleStore, PublishOptions, RunningServer, ServerConfig};
+use berth_server::{
+    BundleStore, Db, LocalBundleStore, PublishOptions, RunningServer, ServerConfig,
+};
 use berth_service_protocol::DirectoryItem;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Connection as _;
 use tempfile::TempDir;
 
-/// Environment variable naming a PostgreSQL server the tests may create databases on.
+/// Environment variable naming a `PostgreSQL` server the tests may create databases on.
 pub(crate) const POSTGRES_URL_ENV: &str = "BERTH_TEST_POSTGRES_URL";
 
 /// Which database a test runs on.
@@ -21,7 +23,7 @@ pub(crate) enum Backend {
     Postgres,
 }
 
-/// The PostgreSQL URL for tests: `None` skips PostgreSQL tests locally; in CI a missing URL
+/// The `PostgreSQL` URL for tests: `None` skips `PostgreSQL` tests locally; in CI a missing URL
 /// fails the test.
 pub(crate) fn postgres_base_url(ci: Option<String>, url: Option<String>) -> Option<String> {
     match (url.filter(|url| !url.is_empty()), ci) {
@@ -33,7 +35,7 @@ pub(crate) fn postgres_base_url(ci: Option<String>, url: Option<String>) -> Opti
     }
 }
 
-/// A new empty database on the test PostgreSQL server; returns its URL.
+/// A new empty database on the test `PostgreSQL` server; returns its URL.
 pub(crate) async fn fresh_postgres_database(base: &str) -> String {
     let name = format!("berth_test_{}", rand_suffix());
     let mut conn = sqlx::PgConnection::connect(base).await.unwrap();
@@ -48,7 +50,10 @@ pub(crate) async fn fresh_postgres_database(base: &str) -> String {
 
 fn rand_suffix() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     format!("{}_{}", std::process::id(), nanos)
 }
 
@@ -111,7 +116,7 @@ fn write_file(path: &Path, text: &str) {
 }
 
 impl TestServer {
-    /// Starts a server on `backend`; `None` when the backend is unavailable (local PostgreSQL).
+    /// Starts a server on `backend`; `None` when the backend is unavailable (local `PostgreSQL`).
     pub(crate) async fn start(backend: Backend, dev_mode: bool) -> Option<Self> {
         let database_url = database_url(backend).await?;
         let dir = tempfile::tempdir().unwrap();
