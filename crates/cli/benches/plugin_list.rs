@@ -210,3 +210,12 @@ fn codex_app_server_installs(home: &TestHome, codex: &Path, market: &Path) -> Du
     }
     start.elapsed() / u32::try_from(PLUGINS).unwrap()
 }
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
