@@ -85,7 +85,7 @@ impl PluginsManager {
                 skills,
             });
         }
-        loaded.sort_by(|a, b| a.id.as_key().cmp(&b.id.as_key()));
+        loaded.sort_by_key(|plugin| plugin.id.as_key());
         Ok(loaded)
     }
 
