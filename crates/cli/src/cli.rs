@@ -57,6 +57,8 @@ pub(crate) enum PluginCommand {
     Disable(SelectorArgs),
     /// Show a plugin's details: skills, MCP servers, apps, hooks.
     Read(SelectorArgs),
+    /// Make the cache match the remote plugins installed on the plugin service.
+    Sync(SyncArgs),
     /// Add, list or remove plugin marketplaces (same as `berth marketplace`).
     #[command(subcommand)]
     Marketplace(MarketplaceCommand),
@@ -76,8 +78,16 @@ pub(crate) struct ListArgs {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct SyncArgs {
+    /// Output the outcome as JSON (no progress bar).
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct SelectorArgs {
-    /// `PLUGIN@MARKETPLACE`, or `PLUGIN` with `--marketplace`.
+    /// `PLUGIN@MARKETPLACE`, `PLUGIN` with `--marketplace`, or a remote plugin's backend id
+    /// (`plugins~Plugin_linear`).
     #[arg(value_name = "PLUGIN[@MARKETPLACE]")]
     pub(crate) plugin: String,
     /// Marketplace to use when PLUGIN does not include `@MARKETPLACE`.

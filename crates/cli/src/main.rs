@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod context;
 mod printer;
+mod progress;
 
 use std::process::ExitCode;
 
@@ -52,9 +53,11 @@ fn report(err: &anyhow::Error) -> ExitCode {
     }
     // Failures berth understands (bad input, a broken file, a refused install) exit 1; anything
     // else is unexpected and exits 2.
-    let user_facing = err
-        .chain()
-        .any(|cause| cause.is::<berth_core::ManagerError>() || cause.is::<commands::UserError>());
+    let user_facing = err.chain().any(|cause| {
+        cause.is::<berth_core::ManagerError>()
+            || cause.is::<berth_remote::RemoteError>()
+            || cause.is::<commands::UserError>()
+    });
     if user_facing {
         ExitCode::from(1)
     } else {

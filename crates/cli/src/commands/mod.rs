@@ -28,9 +28,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 | PluginCommand::Remove(_)
                 | PluginCommand::Enable(_)
                 | PluginCommand::Disable(_) => context.with_analytics(),
-                PluginCommand::List(_) | PluginCommand::Read(_) | PluginCommand::Marketplace(_) => {
-                    context
-                }
+                PluginCommand::List(_)
+                | PluginCommand::Read(_)
+                | PluginCommand::Sync(_)
+                | PluginCommand::Marketplace(_) => context,
             };
             match command {
                 PluginCommand::List(args) => plugin::list::run(&context, &args),
@@ -39,6 +40,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 PluginCommand::Enable(args) => plugin::toggle::run(&context, &args, true),
                 PluginCommand::Disable(args) => plugin::toggle::run(&context, &args, false),
                 PluginCommand::Read(args) => plugin::read::run(&context, &args),
+                PluginCommand::Sync(args) => plugin::sync::run(&context, &args),
                 PluginCommand::Marketplace(command) => marketplace::run(&context, command),
             }
         }

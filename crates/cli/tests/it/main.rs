@@ -11,6 +11,7 @@ mod analytics;
 mod codex_compat;
 mod faults;
 mod lifecycle;
+mod remote;
 
 use std::path::Path;
 use std::process::{Command, Output};

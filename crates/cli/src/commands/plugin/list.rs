@@ -1,5 +1,6 @@
 //! `berth plugin list`: the marketplaces in scope and each plugin's state, as a table or as
-//! the JSON `codex plugin list --json` prints.
+//! the JSON `codex plugin list --json` prints. With a `ChatGPT` login the plugin service's
+//! remote marketplaces follow the local ones; an unreachable service is only a warning.
 
 use std::process::ExitCode;
 
@@ -8,16 +9,34 @@ use berth_marketplace::PluginSource;
 use serde_json::{Value, json};
 
 use crate::cli::ListArgs;
+use crate::commands::plugin::list_remote::{RemoteListing, remote_listing, remote_plugin_json};
+use crate::commands::plugin::remote::is_remote_marketplace;
 use crate::context::Context;
 use crate::printer::{self, table};
 
 pub(crate) fn run(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
-    let listing = context.manager.list_plugins(&ListOptions {
-        cwds: Vec::new(),
-        marketplace: args.marketplace.clone(),
-        local_versions: args.json && args.available,
-        interfaces: false,
-    })?;
+    let remote_only = args
+        .marketplace
+        .as_deref()
+        .is_some_and(is_remote_marketplace);
+    let listing = if remote_only {
+        berth_core::PluginListing {
+            marketplaces: Vec::new(),
+            errors: Vec::new(),
+        }
+    } else {
+        context.manager.list_plugins(&ListOptions {
+            cwds: Vec::new(),
+            marketplace: args.marketplace.clone(),
+            local_versions: args.json && args.available,
+            interfaces: false,
+        })?
+    };
+    let remote = if args.marketplace.is_none() || remote_only {
+        remote_or_warning(context, args.marketplace.as_deref())
+    } else {
+        None
+    };
     for error in &listing.errors {
         printer::note(format!("warning: skipped a marketplace: {}", error.message));
     }
@@ -42,10 +61,23 @@ pub(crate) fn run(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode
                 }
             }
         }
+        for marketplace in remote.iter().flat_map(|remote| &remote.marketplaces) {
+            for plugin in &marketplace.plugins {
+                let entry = remote_plugin_json(marketplace.name, plugin);
+                if plugin.installed {
+                    installed.push(entry);
+                } else if args.available {
+                    available.push(entry);
+                }
+            }
+        }
         printer::json(&json!({ "installed": installed, "available": available }))?;
         return Ok(ExitCode::SUCCESS);
     }
-    if listing.marketplaces.is_empty() {
+    let remote_count = remote
+        .as_ref()
+        .map_or(0, |remote| remote.marketplaces.len());
+    if listing.marketplaces.is_empty() && remote_count == 0 {
         printer::line("No plugin marketplaces in scope.")?;
         printer::note("hint: add one with `berth marketplace add PATH`");
         return Ok(ExitCode::SUCCESS);
@@ -71,12 +103,69 @@ pub(crate) fn run(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode
             table(&["PLUGIN", "STATUS", "VERSION", "SOURCE"], &rows)
         ));
     }
+    if let Some(remote) = &remote {
+        blocks.extend(remote_blocks(remote));
+    }
     printer::line(blocks.join("\n\n"))?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// The remote listing; a failure (service down, bad answer) is a warning, never an error.
+fn remote_or_warning(context: &Context, filter: Option<&str>) -> Option<RemoteListing> {
+    match remote_listing(context, filter) {
+        Ok(remote) => remote,
+        Err(err) => {
+            printer::note(format!(
+                "warning: remote plugins are not listed: {}",
+                error_chain(&err)
+            ));
+            None
+        }
+    }
+}
+
+fn remote_blocks(remote: &RemoteListing) -> Vec<String> {
+    remote
+        .marketplaces
+        .iter()
+        .map(|marketplace| {
+            let rows: Vec<Vec<String>> = marketplace
+                .plugins
+                .iter()
+                .map(|plugin| {
+                    vec![
+                        plugin.id.as_key(),
+                        status_text(plugin.installed, plugin.enabled).to_owned(),
+                        plugin.version().unwrap_or_default().to_owned(),
+                        plugin.item.id.clone(),
+                    ]
+                })
+                .collect();
+            // Codex prints "Remote catalog" where a local marketplace shows its file.
+            format!(
+                "Marketplace `{}`\nRemote catalog\n\n{}",
+                marketplace.name,
+                table(&["PLUGIN", "STATUS", "VERSION", "SOURCE"], &rows)
+            )
+        })
+        .collect()
+}
+
+/// `error` and its causes on one line.
+fn error_chain(error: &anyhow::Error) -> String {
+    error
+        .chain()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
 fn status(plugin: &PluginListItem) -> &'static str {
-    match (plugin.installed, plugin.enabled) {
+    status_text(plugin.installed, plugin.enabled)
+}
+
+fn status_text(installed: bool, enabled: bool) -> &'static str {
+    match (installed, enabled) {
         (false, _) => "not installed",
         (true, true) => "installed, enabled",
         (true, false) => "installed, disabled",

@@ -2,8 +2,11 @@
 
 pub(crate) mod add;
 pub(crate) mod list;
+mod list_remote;
 pub(crate) mod read;
+pub(crate) mod remote;
 pub(crate) mod remove;
+pub(crate) mod sync;
 pub(crate) mod toggle;
 
 use berth_plugin::PluginId;
