@@ -5,6 +5,7 @@
 use berth_config::ConfigFile;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
 
 /// The Codex-compatible version of `config`.
 pub(crate) fn codex_config_version(config: &ConfigFile) -> String {
@@ -16,7 +17,7 @@ pub(crate) fn codex_config_version(config: &ConfigFile) -> String {
     let mut hex = String::with_capacity(71);
     hex.push_str("sha256:");
     for byte in digest {
-        hex.push_str(&format!("{byte:02x}"));
+        let _ = write!(hex, "{byte:02x}");
     }
     hex
 }

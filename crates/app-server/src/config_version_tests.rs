@@ -24,5 +24,8 @@ fn the_version_is_what_codex_0_169_reports_for_the_same_file() {
 
 #[test]
 fn formatting_and_key_order_do_not_change_the_version() {
-    assert_eq!(version("b = 1\na = 2\n"), version("# note\na = 2\n\nb   = 1\n"));
+    assert_eq!(
+        version("b = 1\na = 2\n"),
+        version("# note\na = 2\n\nb   = 1\n")
+    );
 }

@@ -87,9 +87,11 @@ async fn write(
         })
     });
     let store = match file_path {
-        Some(path) => ConfigStore::for_file(std::path::absolute(PathBuf::from(&path)).map_err(
-            |err| RpcError::invalid_request(format!("invalid filePath `{path}`: {err}")),
-        )?),
+        Some(path) => {
+            ConfigStore::for_file(std::path::absolute(PathBuf::from(&path)).map_err(|err| {
+                RpcError::invalid_request(format!("invalid filePath `{path}`: {err}"))
+            })?)
+        }
         None => session.manager.config().clone(),
     };
     let _scope = session.config_scope.lock().await;

@@ -24,10 +24,10 @@ mod threads;
 mod time;
 mod turn;
 
+pub use error_code::chain_message as error_chain;
 pub use error_code::{
     INTERNAL_ERROR_CODE, INVALID_PARAMS_ERROR_CODE, INVALID_REQUEST_ERROR_CODE,
     METHOD_NOT_FOUND_ERROR_CODE, OVERLOADED_ERROR_CODE, RpcError,
 };
-pub use error_code::chain_message as error_chain;
 pub use server::{ServerError, run, run_stdio};
 pub use settings::{ConfigOverride, EnvLookup, OverrideError, ServerOptions, parse_overrides};

@@ -34,13 +34,20 @@ fn keys(found: &[&LoadedPlugin]) -> Vec<String> {
 
 #[test]
 fn structured_mentions_links_and_unique_at_names_are_found_once_each() {
-    let plugins = vec![loaded("sample@debug"), loaded("linear@a"), loaded("linear@b"), loaded("docs@m")];
+    let plugins = vec![
+        loaded("sample@debug"),
+        loaded("linear@a"),
+        loaded("linear@b"),
+        loaded("docs@m"),
+    ];
     let input = vec![
         UserInput::Mention {
             name: "Sample".to_owned(),
             path: "plugin://sample@debug".to_owned(),
         },
-        text("use [@linear](plugin://linear@b) and @docs, then @sample again; @linear is ambiguous"),
+        text(
+            "use [@linear](plugin://linear@b) and @docs, then @sample again; @linear is ambiguous",
+        ),
         UserInput::Mention {
             name: "x".to_owned(),
             path: "plugin://missing@debug".to_owned(),

@@ -37,7 +37,11 @@ fn plugins_enabled(session: &Arc<Session>) -> bool {
 
 fn list_options(cwds: Option<Vec<String>>) -> ListOptions {
     ListOptions {
-        cwds: cwds.unwrap_or_default().into_iter().map(PathBuf::from).collect(),
+        cwds: cwds
+            .unwrap_or_default()
+            .into_iter()
+            .map(PathBuf::from)
+            .collect(),
         marketplace: None,
         local_versions: true,
         interfaces: true,
@@ -115,10 +119,7 @@ pub(crate) async fn installed(
     let response = blocking(session, move |manager| {
         let listing = manager.list_plugins(&options)?;
         let (marketplaces, marketplace_load_errors) = mapping::listing(manager, &listing, |item| {
-            item.installed
-                || suggested
-                    .iter()
-                    .any(|name| name == item.id.plugin_name())
+            item.installed || suggested.iter().any(|name| name == item.id.plugin_name())
         });
         Ok(PluginInstalledResponse {
             marketplaces,

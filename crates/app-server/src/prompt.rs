@@ -4,6 +4,8 @@
 
 use berth_app_server_protocol::{ThreadItem, UserInput};
 use berth_core::LoadedPlugin;
+use std::fmt::Write as _;
+
 use serde_json::{Value, json};
 
 use crate::time::unix_millis;
@@ -51,21 +53,20 @@ pub(crate) fn user_message(input: &[UserInput]) -> Value {
 
 /// What a mentioned plugin offers the model: a capabilities note and every skill's SKILL.md.
 pub(crate) async fn plugin_instructions(plugin: &LoadedPlugin) -> String {
-    let mut text = format!(
-        "Capabilities from the `{}` plugin:\n",
-        plugin.display_name
-    );
+    let mut text = format!("Capabilities from the `{}` plugin:\n", plugin.display_name);
     if !plugin.skills.is_empty() {
-        text.push_str(&format!(
-            "- Skills from this plugin are prefixed with `{}:`.\n",
+        let _ = writeln!(
+            text,
+            "- Skills from this plugin are prefixed with `{}:`.",
             plugin.id.plugin_name()
-        ));
+        );
     }
     if !plugin.summary.mcp_server_names.is_empty() {
-        text.push_str(&format!(
-            "- MCP servers from this plugin: {}.\n",
+        let _ = writeln!(
+            text,
+            "- MCP servers from this plugin: {}.",
             plugin.summary.mcp_server_names.join(", ")
-        ));
+        );
     }
     text.push_str("Use these plugin-associated capabilities to help solve the task.\n");
     for skill in &plugin.skills {
@@ -75,12 +76,13 @@ pub(crate) async fn plugin_instructions(plugin: &LoadedPlugin) -> String {
                 tracing::warn!(path = %skill.path.display(), "cannot read a plugin skill: {err}");
                 String::new()
             });
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "\n<skill>\n<name>{}</name>\n<path>{}</path>\n{}\n</skill>\n",
             skill.name,
             skill.path.display(),
             contents.trim_end()
-        ));
+        );
     }
     text
 }

@@ -55,7 +55,10 @@ pub(crate) fn resolve(
     id: &str,
     openai_base_url: Option<String>,
 ) -> Result<Provider, ProviderError> {
-    let Some(table) = config.get(&["model_providers", id][..]).filter(Value::is_object) else {
+    let Some(table) = config
+        .get(&["model_providers", id][..])
+        .filter(Value::is_object)
+    else {
         if id == OPENAI_PROVIDER_ID {
             return Ok(Provider {
                 id: id.to_owned(),

@@ -1,45 +1,236 @@
 //! Remote marketplaces (`remoteMarketplaceName`, remote plugin ids): the one place where
-//! `plugin/read`, `plugin/install` and `plugin/uninstall` reach the plugin service. Until
-//! the manager's remote operations land (issue 5), each answers -32600 saying so.
+//! `plugin/read`, `plugin/install` and `plugin/uninstall` reach the plugin service, through the
+//! manager's remote operations and a client for `chatgpt_base_url` with the Codex login.
 
 use std::sync::Arc;
 
-use berth_app_server_protocol::{PluginInstallResponse, PluginReadResponse};
+use berth_app_server_protocol::{
+    AppSummary, PluginAuthPolicy, PluginAvailability, PluginDetail, PluginInstallPolicy,
+    PluginInstallResponse, PluginInterface, PluginReadResponse, PluginSource, PluginSummary,
+    SkillSummary,
+};
+use berth_remote::{
+    BundleUrlPolicy, NoProgress, RemoteAuth, RemoteClientOptions, RemoteError, RemotePluginClient,
+    local_plugin_id,
+};
+use berth_service_protocol::{AuthenticationPolicy, DirectoryItem, InstallationPolicy, Status};
 
-use crate::error_code::RpcError;
+use crate::error_code::{RpcError, chain_message};
 use crate::server::Session;
 
-fn not_available(operation: &str, target: &str) -> RpcError {
-    RpcError::invalid_request(format!(
-        "remote plugin {operation} is not available in this berth build ({target}); use a local marketplace (`marketplacePath`)"
-    ))
+/// Spec §9.1: auth problems and a 404 from the service are the caller's (-32600); the rest
+/// is internal (-32603).
+fn rpc_error(err: &RemoteError) -> RpcError {
+    let message = chain_message(err);
+    let invalid = err.is_auth_error()
+        || matches!(
+            err,
+            RemoteError::Status { status: 404, .. }
+                | RemoteError::InvalidRemotePluginId { .. }
+                | RemoteError::DisabledByAdmin { .. }
+                | RemoteError::NotAvailable { .. }
+        );
+    if invalid {
+        RpcError::invalid_request(message)
+    } else {
+        RpcError::internal(message)
+    }
 }
 
-/// `plugin/read` of a remote plugin (`plugin_id` is the backend id).
+fn client(
+    session: &Session,
+    operation: &str,
+    marketplace: &str,
+) -> Result<RemotePluginClient, RpcError> {
+    let config = crate::settings::effective_config(session.manager.config(), &session.overrides)?;
+    if config.feature_enabled("plugins") == Some(false) {
+        return Err(RpcError::invalid_request(format!(
+            "remote plugin {operation} is not enabled for marketplace {marketplace}"
+        )));
+    }
+    let auth = berth_auth::load_auth(&session.options.codex_home)
+        .map_err(|err| RpcError::internal(chain_message(&err)))?;
+    let auth = RemoteAuth::from_codex_auth(auth.as_ref()).map_err(|err| rpc_error(&err))?;
+    let mut options = RemoteClientOptions::new(config.chatgpt_base_url().as_deref());
+    if let Some(identity) = session.identity() {
+        options.originator.clone_from(&identity.name);
+        options.user_agent.clone_from(&identity.user_agent);
+    }
+    RemotePluginClient::new(&options, &auth).map_err(|err| rpc_error(&err))
+}
+
+fn auth_policy(policy: AuthenticationPolicy) -> PluginAuthPolicy {
+    match policy {
+        AuthenticationPolicy::OnInstall => PluginAuthPolicy::OnInstall,
+        AuthenticationPolicy::OnUse => PluginAuthPolicy::OnUse,
+    }
+}
+
+fn summary(
+    item: &DirectoryItem,
+    local_id: String,
+    installed: bool,
+    enabled: bool,
+) -> PluginSummary {
+    let release = &item.release;
+    let ui = &release.interface;
+    let default_prompt = if ui.default_prompts.is_empty() {
+        ui.default_prompt.clone().map(|prompt| vec![prompt])
+    } else {
+        Some(ui.default_prompts.iter().take(3).cloned().collect())
+    };
+    PluginSummary {
+        id: local_id,
+        remote_plugin_id: Some(item.id.clone()),
+        version: release.version.clone(),
+        local_version: None,
+        name: item.name.clone(),
+        share_context: None,
+        source: PluginSource::Remote,
+        installed,
+        installed_at: None,
+        enabled,
+        install_policy: match item.installation_policy {
+            InstallationPolicy::NotAvailable => PluginInstallPolicy::NotAvailable,
+            InstallationPolicy::Available => PluginInstallPolicy::Available,
+            InstallationPolicy::InstalledByDefault => PluginInstallPolicy::InstalledByDefault,
+        },
+        install_policy_source: None,
+        must_show_installation_interstitial: None,
+        auth_policy: auth_policy(item.authentication_policy),
+        availability: match item.status {
+            Status::Available => PluginAvailability::Available,
+            Status::DisabledByAdmin => PluginAvailability::DisabledByAdmin,
+        },
+        disabled_reason: None,
+        eligible_plan_types: None,
+        interface: Some(PluginInterface {
+            display_name: Some(release.display_name.clone()),
+            short_description: ui.short_description.clone(),
+            long_description: ui.long_description.clone(),
+            developer_name: ui.developer_name.clone(),
+            category: ui.category.clone(),
+            capabilities: ui.capabilities.clone(),
+            website_url: ui.website_url.clone(),
+            privacy_policy_url: ui.privacy_policy_url.clone(),
+            terms_of_service_url: ui.terms_of_service_url.clone(),
+            default_prompt,
+            brand_color: ui.brand_color.clone(),
+            composer_icon_url: ui.composer_icon_url.clone(),
+            logo_url: ui.logo_url.clone(),
+            screenshot_urls: ui.screenshot_urls.clone(),
+            ..PluginInterface::default()
+        }),
+        keywords: release.keywords.clone(),
+    }
+}
+
+/// `plugin/read` of a remote plugin (`plugin_id` is the backend id): the service's detail
+/// and whether its installed list has the plugin.
 pub(crate) async fn read(
-    _session: &Arc<Session>,
+    session: &Arc<Session>,
     marketplace: &str,
     plugin_id: &str,
 ) -> Result<PluginReadResponse, RpcError> {
-    Err(not_available(
-        "read",
-        &format!("marketplace `{marketplace}`, plugin `{plugin_id}`"),
-    ))
+    let client = client(session, "read", marketplace)?;
+    let item = client
+        .get_plugin(plugin_id, false)
+        .await
+        .map_err(|err| rpc_error(&err))?;
+    let installed = client
+        .list_installed(false)
+        .await
+        .map_err(|err| rpc_error(&err))?
+        .into_iter()
+        .find(|installed| installed.item.id == item.id);
+    let local = local_plugin_id(&item).map_err(|err| rpc_error(&err))?;
+    let mut mcp_servers: Vec<String> = item
+        .release
+        .mcp_servers
+        .iter()
+        .map(|server| server.key.clone())
+        .collect();
+    mcp_servers.sort();
+    mcp_servers.dedup();
+    let enabled = installed
+        .as_ref()
+        .is_some_and(|installed| installed.enabled);
+    Ok(PluginReadResponse {
+        plugin: PluginDetail {
+            marketplace_name: local.marketplace_name().to_owned(),
+            marketplace_path: None,
+            summary: summary(&item, local.as_key(), installed.is_some(), enabled),
+            share_url: item.share_url.clone(),
+            description: item.release.description.clone(),
+            skills: item
+                .release
+                .skills
+                .iter()
+                .map(|skill| SkillSummary {
+                    name: format!("{}:{}", item.name, skill.name),
+                    description: skill.description.clone().unwrap_or_default(),
+                    short_description: None,
+                    interface: None,
+                    path: None,
+                    enabled: true,
+                })
+                .collect(),
+            onboarding_skill: None,
+            hooks: Vec::new(),
+            apps: item
+                .release
+                .app_ids
+                .iter()
+                .map(|id| AppSummary {
+                    id: id.clone(),
+                    name: id.clone(),
+                    description: None,
+                    install_url: None,
+                    category: None,
+                })
+                .collect(),
+            app_templates: Vec::new(),
+            mcp_servers,
+            scheduled_tasks: None,
+        },
+    })
 }
 
-/// `plugin/install` of a remote plugin.
+/// `plugin/install` of a remote plugin: bundle into the cache first, then the service.
 pub(crate) async fn install(
-    _session: &Arc<Session>,
+    session: &Arc<Session>,
     marketplace: &str,
     plugin_id: &str,
 ) -> Result<PluginInstallResponse, RpcError> {
-    Err(not_available(
-        "install",
-        &format!("marketplace `{marketplace}`, plugin `{plugin_id}`"),
-    ))
+    let client = client(session, "install", marketplace)?;
+    let outcome = session
+        .manager
+        .install_remote_plugin(&client, plugin_id, BundleUrlPolicy::from_env(), &NoProgress)
+        .await
+        .map_err(|err| rpc_error(&err))?;
+    Ok(PluginInstallResponse {
+        auth_policy: auth_policy(outcome.authentication_policy),
+        apps_needing_auth: outcome
+            .app_ids_needing_auth
+            .into_iter()
+            .map(|id| AppSummary {
+                name: id.clone(),
+                id,
+                description: None,
+                install_url: None,
+                category: None,
+            })
+            .collect(),
+    })
 }
 
 /// `plugin/uninstall` of a remote plugin id.
-pub(crate) async fn uninstall(_session: &Arc<Session>, plugin_id: &str) -> Result<(), RpcError> {
-    Err(not_available("uninstall", &format!("plugin `{plugin_id}`")))
+pub(crate) async fn uninstall(session: &Arc<Session>, plugin_id: &str) -> Result<(), RpcError> {
+    let client = client(session, "uninstall", "(any)")?;
+    session
+        .manager
+        .uninstall_remote_plugin(&client, plugin_id)
+        .await
+        .map_err(|err| rpc_error(&err))?;
+    Ok(())
 }

@@ -97,7 +97,11 @@ pub(crate) async fn send(
         let backoff = INITIAL_BACKOFF
             .saturating_mul(2u32.saturating_pow(exponent.saturating_sub(1)))
             .min(MAX_BACKOFF);
-        tracing::info!(message = failure.message, ?backoff, "retrying the model request");
+        tracing::info!(
+            message = failure.message,
+            ?backoff,
+            "retrying the model request"
+        );
         tokio::time::sleep(backoff).await;
     }
 }
@@ -164,7 +168,10 @@ async fn attempt(
         };
         for event in parser.feed(&chunk) {
             let Ok(data) = serde_json::from_str::<Value>(&event.data) else {
-                tracing::debug!(event = event.event, "skipping an SSE event whose data is not JSON");
+                tracing::debug!(
+                    event = event.event,
+                    "skipping an SSE event whose data is not JSON"
+                );
                 continue;
             };
             let kind = data

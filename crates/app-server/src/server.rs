@@ -136,7 +136,10 @@ pub async fn run(
     result
 }
 
-async fn read_loop(session: &Arc<Session>, input: impl AsyncRead + Unpin) -> Result<(), ServerError> {
+async fn read_loop(
+    session: &Arc<Session>,
+    input: impl AsyncRead + Unpin,
+) -> Result<(), ServerError> {
     let mut reader = BufReader::new(input);
     let mut line = Vec::new();
     let mut tasks = JoinSet::new();
@@ -161,13 +164,16 @@ async fn read_loop(session: &Arc<Session>, input: impl AsyncRead + Unpin) -> Res
         let message: JsonRpcMessage = match serde_json::from_slice(text) {
             Ok(message) => message,
             Err(err) => {
-                tracing::warn!(bytes = text.len(), "Failed to deserialize JSONRPCMessage: {err}");
+                tracing::warn!(
+                    bytes = text.len(),
+                    "Failed to deserialize JSONRPCMessage: {err}"
+                );
                 continue;
             }
         };
         match message {
             JsonRpcMessage::Request(request) if request.method == "initialize" => {
-                initialize(session, request);
+                initialize(session, &request);
             }
             JsonRpcMessage::Request(request) => {
                 let session = Arc::clone(session);
@@ -189,7 +195,7 @@ async fn read_loop(session: &Arc<Session>, input: impl AsyncRead + Unpin) -> Res
     Ok(())
 }
 
-fn initialize(session: &Arc<Session>, request: JsonRpcRequest) {
+fn initialize(session: &Arc<Session>, request: &JsonRpcRequest) {
     let id = request.id.clone();
     match do_initialize(session, request) {
         Ok(result) => session.outgoing.respond(id, result),
@@ -197,13 +203,17 @@ fn initialize(session: &Arc<Session>, request: JsonRpcRequest) {
     }
 }
 
-fn do_initialize(session: &Arc<Session>, request: JsonRpcRequest) -> Result<Value, RpcError> {
+fn do_initialize(session: &Arc<Session>, request: &JsonRpcRequest) -> Result<Value, RpcError> {
     if session.client.get().is_some() {
         return Err(RpcError::invalid_request("Already initialized"));
     }
-    let params: InitializeParams = parse_params(&request)?;
+    let params: InitializeParams = parse_params(request)?;
     let name = params.client_info.name;
-    if name.is_empty() || !name.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)) {
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
+    {
         return Err(RpcError::invalid_request(format!(
             "Invalid clientInfo.name: '{name}'. Must be a valid HTTP header value."
         )));
@@ -242,8 +252,7 @@ fn do_initialize(session: &Arc<Session>, request: JsonRpcRequest) -> Result<Valu
 
 fn start_analytics(session: &Arc<Session>, originator: &str, user_agent: &str) {
     let config = crate::settings::effective_config(session.manager.config(), &session.overrides);
-    let mut settings =
-        AnalyticsSettings::new(&session.options.codex_home, originator, user_agent);
+    let mut settings = AnalyticsSettings::new(&session.options.codex_home, originator, user_agent);
     if let Ok(config) = &config {
         settings.enabled = config.analytics_enabled();
         if let Some(base_url) = config.chatgpt_base_url() {
@@ -310,9 +319,9 @@ async fn dispatch(session: &Arc<Session>, request: JsonRpcRequest) -> Result<Han
         "plugin/uninstall" => plugins::uninstall(session, parse_params(&request)?).await,
         "config/value/write" => config_write::value_write(session, parse_params(&request)?).await,
         "config/batchWrite" => config_write::batch_write(session, parse_params(&request)?).await,
-        "thread/start" => threads::start(session, parse_params(&request)?).await,
-        "turn/start" => threads::start_turn(session, parse_params(&request)?).await,
-        "turn/interrupt" => threads::interrupt(session, parse_params(&request)?),
+        "thread/start" => threads::start(session, parse_params(&request)?),
+        "turn/start" => threads::start_turn(session, parse_params(&request)?),
+        "turn/interrupt" => threads::interrupt(session, &parse_params(&request)?),
         _ => Err(RpcError::method_not_found(method)),
     }
 }
@@ -325,4 +334,3 @@ pub(crate) fn parse_params<T: DeserializeOwned>(request: &JsonRpcRequest) -> Res
         .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
     serde_json::from_value(params).map_err(|err| RpcError::invalid_params(&request.method, &err))
 }
-

@@ -41,7 +41,9 @@ impl std::fmt::Debug for ServerOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum OverrideError {
     /// No `=`.
-    #[error("invalid config override `{raw}`: expected `key=value` (values are TOML, e.g. `model=\"o3\"`)")]
+    #[error(
+        "invalid config override `{raw}`: expected `key=value` (values are TOML, e.g. `model=\"o3\"`)"
+    )]
     MissingEquals {
         /// The override as given.
         raw: String,
@@ -74,11 +76,10 @@ pub fn parse_overrides(raw: &[String]) -> Result<Vec<ConfigOverride>, OverrideEr
             let (key, value) = item
                 .split_once('=')
                 .ok_or_else(|| OverrideError::MissingEquals { raw: item.clone() })?;
-            let key_path =
-                parse_key_path(key.trim()).map_err(|source| OverrideError::Invalid {
-                    raw: item.clone(),
-                    source,
-                })?;
+            let key_path = parse_key_path(key.trim()).map_err(|source| OverrideError::Invalid {
+                raw: item.clone(),
+                source,
+            })?;
             Ok(ConfigOverride {
                 key_path,
                 value: toml_value_to_json(value.trim()),

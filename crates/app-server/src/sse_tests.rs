@@ -31,7 +31,10 @@ fn events_split_across_chunks_at_any_byte_are_reassembled() {
 #[test]
 fn an_event_without_its_blank_line_is_not_dispatched() {
     let mut parser = SseParser::default();
-    assert_eq!(parser.feed(b"event: response.completed\ndata: {}\n"), vec![]);
+    assert_eq!(
+        parser.feed(b"event: response.completed\ndata: {}\n"),
+        vec![]
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! `codex_turn_event`), built as raw events in Codex's field order. The turn event is queued
 //! after the turn's `codex_plugin_used` events, so collectors can use it as a barrier.
 
-use berth_app_server_protocol::{CodexErrorInfo, Thread, Turn, TurnStatus};
+use berth_app_server_protocol::{CodexErrorInfo, Thread, TokenUsageBreakdown, Turn, TurnStatus};
 use serde_json::{Value, json};
 
 use crate::server::Session;
@@ -80,8 +80,8 @@ fn error_kind(info: &CodexErrorInfo) -> &'static str {
 pub(crate) fn turn_event(session: &Session, facts: &TurnFacts<'_>) {
     let (usage, retries, status) = match facts.outcome {
         Outcome::Completed(completed) => (completed.usage, completed.retries, "completed"),
-        Outcome::Failed(_) => (Default::default(), 0, "failed"),
-        Outcome::Interrupted => (Default::default(), 0, "interrupted"),
+        Outcome::Failed(_) => (TokenUsageBreakdown::default(), 0, "failed"),
+        Outcome::Interrupted => (TokenUsageBreakdown::default(), 0, "interrupted"),
     };
     let (turn_error, error_kind, http_status) = match facts.outcome {
         Outcome::Failed(failure) => (

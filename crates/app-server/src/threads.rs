@@ -46,7 +46,11 @@ impl Threads {
     }
 
     /// Runs `apply` on a thread, if it exists.
-    pub(crate) fn with<T>(&self, thread_id: &str, apply: impl FnOnce(&mut ThreadState) -> T) -> Option<T> {
+    pub(crate) fn with<T>(
+        &self,
+        thread_id: &str,
+        apply: impl FnOnce(&mut ThreadState) -> T,
+    ) -> Option<T> {
         self.lock().get_mut(thread_id).map(apply)
     }
 
@@ -73,13 +77,68 @@ fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// A new idle thread with a fresh UUID v7 id.
+fn new_thread(
+    model: String,
+    model_provider: String,
+    cwd: String,
+    originator: String,
+    ephemeral: bool,
+) -> Thread {
+    let id = new_id();
+    let now = unix_seconds();
+    Thread {
+        id: id.clone(),
+        environments: vec![json!({
+            "environmentId": "local",
+            "cwd": cwd,
+            "runtimeWorkspaceRoots": [cwd],
+        })],
+        extra: None,
+        session_id: id,
+        forked_from_id: None,
+        attached_to_thread_id: None,
+        parent_thread_id: None,
+        preview: String::new(),
+        ephemeral,
+        section: None,
+        section_entered_at: None,
+        project_id: None,
+        history_mode: "paginated".to_owned(),
+        model_provider,
+        model,
+        reasoning_effort: None,
+        created_at: now,
+        updated_at: now,
+        recency_at: now,
+        status: ThreadStatus::Idle,
+        path: None,
+        cwd,
+        cli_version: env!("CARGO_PKG_VERSION").to_owned(),
+        originator,
+        source: "vscode".to_owned(),
+        can_accept_direct_input: true,
+        thread_source: None,
+        agent_nickname: None,
+        agent_role: None,
+        git_info: None,
+        name: None,
+        daybreak_enabled: None,
+        turns: Vec::new(),
+    }
+}
+
 /// `thread/start`.
-pub(crate) async fn start(
+pub(crate) fn start(
     session: &Arc<Session>,
     params: ThreadStartParams,
 ) -> Result<Handled, RpcError> {
     let config = crate::settings::effective_config(session.manager.config(), &session.overrides)?;
-    let text = |key: &str| config.get(&[key][..]).and_then(|v| v.as_str().map(str::to_owned));
+    let text = |key: &str| {
+        config
+            .get(&[key][..])
+            .and_then(|v| v.as_str().map(str::to_owned))
+    };
     let model = params
         .model
         .or_else(|| text("model"))
@@ -91,51 +150,20 @@ pub(crate) async fn start(
     let cwd = params
         .cwd
         .unwrap_or_else(|| session.options.cwd.to_string_lossy().into_owned());
-    let identity = session.identity();
-    let id = new_id();
-    let now = unix_seconds();
-    let ephemeral = params.ephemeral.unwrap_or(false);
-    let thread = Thread {
-        id: id.clone(),
-        environments: vec![json!({
-            "environmentId": "local",
-            "cwd": cwd,
-            "runtimeWorkspaceRoots": [cwd],
-        })],
-        extra: None,
-        session_id: id.clone(),
-        forked_from_id: None,
-        attached_to_thread_id: None,
-        parent_thread_id: None,
-        preview: String::new(),
-        ephemeral,
-        section: None,
-        section_entered_at: None,
-        project_id: None,
-        history_mode: "paginated".to_owned(),
-        model_provider: model_provider.clone(),
-        model: model.clone(),
-        reasoning_effort: None,
-        created_at: now,
-        updated_at: now,
-        recency_at: now,
-        status: ThreadStatus::Idle,
-        path: None,
-        cwd: cwd.clone(),
-        cli_version: env!("CARGO_PKG_VERSION").to_owned(),
-        originator: identity.map(|client| client.name.clone()).unwrap_or_default(),
-        source: "vscode".to_owned(),
-        can_accept_direct_input: true,
-        thread_source: None,
-        agent_nickname: None,
-        agent_role: None,
-        git_info: None,
-        name: None,
-        daybreak_enabled: None,
-        turns: Vec::new(),
-    };
+    let originator = session
+        .identity()
+        .map(|client| client.name.clone())
+        .unwrap_or_default();
+    let thread = new_thread(
+        model.clone(),
+        model_provider.clone(),
+        cwd.clone(),
+        originator,
+        params.ephemeral.unwrap_or(false),
+    );
+    let id = thread.id.clone();
     session.threads.lock().insert(
-        id.clone(),
+        id,
         ThreadState {
             thread: thread.clone(),
             base_instructions: params.base_instructions,
@@ -193,7 +221,7 @@ pub(crate) fn in_progress_turn(id: &str) -> Turn {
 }
 
 /// `turn/start`.
-pub(crate) async fn start_turn(
+pub(crate) fn start_turn(
     session: &Arc<Session>,
     params: TurnStartParams,
 ) -> Result<Handled, RpcError> {
@@ -234,7 +262,7 @@ pub(crate) async fn start_turn(
 /// `turn/interrupt`.
 pub(crate) fn interrupt(
     session: &Arc<Session>,
-    params: TurnInterruptParams,
+    params: &TurnInterruptParams,
 ) -> Result<Handled, RpcError> {
     let stop = session
         .threads
@@ -242,7 +270,9 @@ pub(crate) fn interrupt(
             Some((running, _)) if *running == params.turn_id => state.running.take(),
             _ => None,
         })
-        .ok_or_else(|| RpcError::invalid_request(format!("thread not found: {}", params.thread_id)))?
+        .ok_or_else(|| {
+            RpcError::invalid_request(format!("thread not found: {}", params.thread_id))
+        })?
         .ok_or_else(|| {
             RpcError::invalid_request(format!(
                 "turn `{}` is not running on thread `{}`",

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use berth_app_server_protocol::{
     CodexErrorInfo, ErrorNotification, ItemCompletedNotification, ItemStartedNotification,
-    ThreadItem, ThreadStatus, ThreadTokenUsage, ThreadTokenUsageUpdatedNotification,
+    ThreadItem, ThreadStatus, ThreadTokenUsage, ThreadTokenUsageUpdatedNotification, Turn,
     TurnCompletedNotification, TurnError, TurnStartParams, TurnStartedNotification, TurnStatus,
     notification_method as method,
 };
@@ -72,48 +72,11 @@ pub(crate) async fn run(
         return;
     };
     let outgoing = &session.outgoing;
-    outgoing.notify(
-        method::THREAD_STATUS_CHANGED,
-        &json!({"threadId": thread_id, "status": ThreadStatus::Active { active_flags: Vec::new() }}),
-    );
     let mut turn = in_progress_turn(&turn_id);
     turn.started_at = Some(started_at);
-    outgoing.notify(
-        method::TURN_STARTED,
-        &TurnStartedNotification {
-            thread_id: thread_id.clone(),
-            turn: turn.clone(),
-        },
-    );
-    let user_item = ThreadItem::UserMessage {
-        id: uuid::Uuid::now_v7().to_string(),
-        client_id: params.client_user_message_id.clone(),
-        content: params.input.clone(),
-        started_at_ms: Some(unix_millis()),
-        completed_at_ms: None,
-    };
-    notify_item(&session, &thread_id, &turn_id, user_item);
-
-    let loaded = blocking(&session, |manager| Ok(manager.loaded_plugins()?))
-        .await
-        .unwrap_or_else(|err| {
-            tracing::warn!("no plugins for this turn: {}", err.message);
-            Vec::new()
-        });
-    let mentioned: Vec<LoadedPlugin> = mentioned_plugins(&params.input, &loaded)
-        .into_iter()
-        .cloned()
-        .collect();
-    for plugin in &mentioned {
-        session.manager.report_plugin_used(
-            &plugin.summary,
-            PluginUsedContext {
-                thread_id: thread_id.clone(),
-                turn_id: turn_id.clone(),
-                model_slug: snapshot.model.clone(),
-            },
-        );
-    }
+    announce(&session, &thread_id, &turn, &params);
+    let (loaded, mentioned) =
+        plugins_for_turn(&session, &params, &thread_id, &turn_id, &snapshot.model).await;
 
     let mut agent_items = Vec::new();
     let user_message = prompt::user_message(&params.input);
@@ -124,52 +87,20 @@ pub(crate) async fn run(
 
     let (status, error) = match &outcome {
         Outcome::Completed(completed) => {
-            let context_window = FALLBACK_CONTEXT_WINDOW * 95 / 100;
-            let total = session
-                .threads
-                .with(&thread_id, |state| {
-                    state.total_usage = state.total_usage.plus(completed.usage);
-                    state.history.push(user_message.clone());
-                    for item in &agent_items {
-                        if let ThreadItem::AgentMessage { text, .. } = item {
-                            state.history.push(prompt::assistant_message(text));
-                        }
-                    }
-                    state.total_usage
-                })
-                .unwrap_or(completed.usage);
-            outgoing.notify(
-                method::THREAD_TOKEN_USAGE_UPDATED,
-                &ThreadTokenUsageUpdatedNotification {
-                    thread_id: thread_id.clone(),
-                    turn_id: turn_id.clone(),
-                    token_usage: ThreadTokenUsage {
-                        total,
-                        last: completed.usage,
-                        model_context_window: Some(context_window),
-                    },
-                },
+            record_completion(
+                &session,
+                &thread_id,
+                &turn_id,
+                completed,
+                user_message,
+                &agent_items,
             );
             (TurnStatus::Completed, None)
         }
-        Outcome::Failed(failure) => {
-            let error = TurnError {
-                message: failure.message.clone(),
-                codex_error_info: Some(failure.info.clone()),
-                additional_details: None,
-                misalignment: None,
-            };
-            outgoing.notify(
-                method::ERROR,
-                &ErrorNotification {
-                    error: error.clone(),
-                    will_retry: false,
-                    thread_id: thread_id.clone(),
-                    turn_id: turn_id.clone(),
-                },
-            );
-            (TurnStatus::Failed, Some(error))
-        }
+        Outcome::Failed(failure) => (
+            TurnStatus::Failed,
+            Some(report_failure(&session, &thread_id, &turn_id, failure)),
+        ),
         Outcome::Interrupted => (TurnStatus::Interrupted, None),
     };
     session.threads.finish_turn(&thread_id, &turn_id);
@@ -178,7 +109,12 @@ pub(crate) async fn run(
         &json!({"threadId": thread_id, "status": ThreadStatus::Idle}),
     );
     let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-    turn.items_view = if agent_items.is_empty() { "notLoaded" } else { "summary" }.to_owned();
+    if agent_items.is_empty() {
+        "notLoaded"
+    } else {
+        "summary"
+    }
+    .clone_into(&mut turn.items_view);
     turn.items = agent_items;
     turn.status = status;
     turn.error = error;
@@ -208,6 +144,122 @@ pub(crate) async fn run(
 }
 
 /// Sends `item/started` and `item/completed`; returns the completed item.
+/// `thread/status/changed` (active), `turn/started` and the user's message item.
+fn announce(session: &Session, thread_id: &str, turn: &Turn, params: &TurnStartParams) {
+    session.outgoing.notify(
+        method::THREAD_STATUS_CHANGED,
+        &json!({"threadId": thread_id, "status": ThreadStatus::Active { active_flags: Vec::new() }}),
+    );
+    session.outgoing.notify(
+        method::TURN_STARTED,
+        &TurnStartedNotification {
+            thread_id: thread_id.to_owned(),
+            turn: turn.clone(),
+        },
+    );
+    let user_item = ThreadItem::UserMessage {
+        id: uuid::Uuid::now_v7().to_string(),
+        client_id: params.client_user_message_id.clone(),
+        content: params.input.clone(),
+        started_at_ms: Some(unix_millis()),
+        completed_at_ms: None,
+    };
+    notify_item(session, thread_id, &turn.id, user_item);
+}
+
+/// The loaded plugins and those the input mentions; reports `codex_plugin_used` for each
+/// mentioned one.
+async fn plugins_for_turn(
+    session: &Arc<Session>,
+    params: &TurnStartParams,
+    thread_id: &str,
+    turn_id: &str,
+    model: &str,
+) -> (Vec<LoadedPlugin>, Vec<LoadedPlugin>) {
+    let loaded = blocking(session, |manager| Ok(manager.loaded_plugins()?))
+        .await
+        .unwrap_or_else(|err| {
+            tracing::warn!("no plugins for this turn: {}", err.message);
+            Vec::new()
+        });
+    let mentioned: Vec<LoadedPlugin> = mentioned_plugins(&params.input, &loaded)
+        .into_iter()
+        .cloned()
+        .collect();
+    for plugin in &mentioned {
+        session.manager.report_plugin_used(
+            &plugin.summary,
+            PluginUsedContext {
+                thread_id: thread_id.to_owned(),
+                turn_id: turn_id.to_owned(),
+                model_slug: model.to_owned(),
+            },
+        );
+    }
+    (loaded, mentioned)
+}
+
+/// Adds the turn to the thread's history and sends `thread/tokenUsage/updated`.
+fn record_completion(
+    session: &Session,
+    thread_id: &str,
+    turn_id: &str,
+    completed: &Completed,
+    user_message: Value,
+    agent_items: &[ThreadItem],
+) {
+    let total = session
+        .threads
+        .with(thread_id, |state| {
+            state.total_usage = state.total_usage.plus(completed.usage);
+            state.history.push(user_message);
+            for item in agent_items {
+                if let ThreadItem::AgentMessage { text, .. } = item {
+                    state.history.push(prompt::assistant_message(text));
+                }
+            }
+            state.total_usage
+        })
+        .unwrap_or(completed.usage);
+    session.outgoing.notify(
+        method::THREAD_TOKEN_USAGE_UPDATED,
+        &ThreadTokenUsageUpdatedNotification {
+            thread_id: thread_id.to_owned(),
+            turn_id: turn_id.to_owned(),
+            token_usage: ThreadTokenUsage {
+                total,
+                last: completed.usage,
+                model_context_window: Some(FALLBACK_CONTEXT_WINDOW * 95 / 100),
+            },
+        },
+    );
+}
+
+/// Sends the `error` notification of a failed turn; returns the turn's error.
+fn report_failure(
+    session: &Session,
+    thread_id: &str,
+    turn_id: &str,
+    failure: &RequestFailure,
+) -> TurnError {
+    let error = TurnError {
+        message: failure.message.clone(),
+        codex_error_info: Some(failure.info.clone()),
+        additional_details: None,
+        misalignment: None,
+    };
+    session.outgoing.notify(
+        method::ERROR,
+        &ErrorNotification {
+            error: error.clone(),
+            will_retry: false,
+            thread_id: thread_id.to_owned(),
+            turn_id: turn_id.to_owned(),
+        },
+    );
+    error
+}
+
 fn notify_item(session: &Session, thread_id: &str, turn_id: &str, item: ThreadItem) -> ThreadItem {
     let now = unix_millis();
     session.outgoing.notify(
@@ -285,11 +337,16 @@ async fn request(
     user_message: Value,
     agent_items: &mut Vec<ThreadItem>,
 ) -> Outcome {
-    let config = match crate::settings::effective_config(session.manager.config(), &session.overrides) {
-        Ok(config) => config,
-        Err(err) => return failure(crate::error_code::chain_message(&err)),
-    };
-    let provider = match provider::resolve(&config, &snapshot.provider_id, session.env("OPENAI_BASE_URL")) {
+    let config =
+        match crate::settings::effective_config(session.manager.config(), &session.overrides) {
+            Ok(config) => config,
+            Err(err) => return failure(crate::error_code::chain_message(&err)),
+        };
+    let provider = match provider::resolve(
+        &config,
+        &snapshot.provider_id,
+        session.env("OPENAI_BASE_URL"),
+    ) {
         Ok(provider) => provider,
         Err(err) => return failure(err.to_string()),
     };
@@ -319,7 +376,9 @@ async fn request(
         input.push(prompt::developer_message(developer));
     }
     for plugin in mentioned {
-        input.push(prompt::developer_message(&prompt::plugin_instructions(plugin).await));
+        input.push(prompt::developer_message(
+            &prompt::plugin_instructions(plugin).await,
+        ));
     }
     input.extend(snapshot.history.iter().cloned());
     input.push(user_message);
@@ -350,7 +409,7 @@ async fn request(
 }
 
 /// `Authorization` (and account) headers: the provider's `env_key` when it has one, else
-/// the Codex login when the provider requires OpenAI auth, else none.
+/// the Codex login when the provider requires `OpenAI` auth, else none.
 fn auth_headers(session: &Session, provider: &Provider) -> Result<Vec<(String, String)>, String> {
     if let Some(env_key) = &provider.env_key {
         let key = session
@@ -371,9 +430,10 @@ fn auth_headers(session: &Session, provider: &Provider) -> Result<Vec<(String, S
         return Ok(vec![("authorization".to_owned(), format!("Bearer {key}"))]);
     }
     match berth_auth::load_auth(&session.options.codex_home) {
-        Ok(Some(CodexAuth::ApiKey { api_key, .. })) => {
-            Ok(vec![("authorization".to_owned(), format!("Bearer {api_key}"))])
-        }
+        Ok(Some(CodexAuth::ApiKey { api_key, .. })) => Ok(vec![(
+            "authorization".to_owned(),
+            format!("Bearer {api_key}"),
+        )]),
         Ok(Some(CodexAuth::ChatGpt {
             access_token,
             account_id,

@@ -19,16 +19,18 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "-c" | "--config" => match args.next() {
-                Some(value) => overrides.push(value),
-                None => {
+            "-c" | "--config" => {
+                let Some(value) = args.next() else {
                     tracing::error!("`{arg}` needs a `key=value` argument");
                     return ExitCode::from(2);
-                }
-            },
+                };
+                overrides.push(value);
+            }
             "app-server" => {}
             other => {
-                tracing::error!("unexpected argument `{other}`; usage: berth-app-server [-c key=value]... [app-server]");
+                tracing::error!(
+                    "unexpected argument `{other}`; usage: berth-app-server [-c key=value]... [app-server]"
+                );
                 return ExitCode::from(2);
             }
         }
@@ -47,7 +49,10 @@ fn main() -> ExitCode {
         config_overrides: overrides,
         env: Arc::new(|name| std::env::var(name).ok()),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             tracing::error!("failed to start the async runtime: {err}");

@@ -13,12 +13,29 @@ use crate::harness::{Server, berth_bin, provider_overrides};
 use crate::loopback::Loopback;
 
 const ID_KEYS: &[&str] = &[
-    "id", "threadId", "turnId", "sessionId", "rootTurnId", "thread_id", "turn_id", "session_id",
+    "id",
+    "threadId",
+    "turnId",
+    "sessionId",
+    "rootTurnId",
+    "thread_id",
+    "turn_id",
+    "session_id",
     "root_turn_id",
 ];
 const TIME_KEYS: &[&str] = &[
-    "createdAt", "updatedAt", "recencyAt", "startedAt", "completedAt", "durationMs",
-    "startedAtMs", "completedAtMs", "emittedAtMs", "created_at", "started_at", "completed_at",
+    "createdAt",
+    "updatedAt",
+    "recencyAt",
+    "startedAt",
+    "completedAt",
+    "durationMs",
+    "startedAtMs",
+    "completedAtMs",
+    "emittedAtMs",
+    "created_at",
+    "started_at",
+    "completed_at",
     "duration_ms",
 ];
 const VERSION_KEYS: &[&str] = &["userAgent", "cliVersion", "codex_rs_version"];
@@ -47,7 +64,9 @@ fn normalize(value: &Value, root: &str) -> Value {
                 })
                 .collect::<Map<_, _>>(),
         ),
-        Value::Array(items) => Value::Array(items.iter().map(|item| normalize(item, root)).collect()),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|item| normalize(item, root)).collect())
+        }
         Value::String(text) => Value::String(text.replace(root, "[HOME]")),
         other => other.clone(),
     }
@@ -68,7 +87,7 @@ struct Transcript {
     events: Vec<Value>,
 }
 
-/// A ChatGPT login both servers accept. Codex 0.169.0 ignores a JWT whose signature segment
+/// A `ChatGPT` login both servers accept. Codex 0.169.0 ignores a JWT whose signature segment
 /// is empty (as `write_chatgpt_test_auth` writes it), so the tokens get a dummy signature.
 fn write_login(home: &TestHome) {
     let now = std::time::SystemTime::now()
@@ -99,12 +118,18 @@ fn write_login(home: &TestHome) {
 
 fn session(program: &Path, home: &TestHome) -> Transcript {
     write_login(home);
-    let market = MarketplaceFixture::new(home.root().join("market"), "debug")
-        .plugin("sample", Some("1.2.0"), 3);
+    let market = MarketplaceFixture::new(home.root().join("market"), "debug").plugin(
+        "sample",
+        Some("1.2.0"),
+        3,
+    );
     let file = market.root().join(".agents/plugins/marketplace.json");
     let loopback = Loopback::start(vec![]);
     let mut overrides = provider_overrides(&loopback.base_url, 0);
-    overrides.push(format!("chatgpt_base_url=\"{}/backend-api\"", loopback.base_url));
+    overrides.push(format!(
+        "chatgpt_base_url=\"{}/backend-api\"",
+        loopback.base_url
+    ));
     overrides.push("analytics.enabled=true".to_owned());
     let mut server = Server::spawn(program, home, &overrides, &[]);
     let mut answers = Vec::new();
@@ -112,10 +137,16 @@ fn session(program: &Path, home: &TestHome) -> Transcript {
     answers.push(("initialize".to_owned(), initialize));
     let cwds = json!({"cwds": [market.root()]});
     let steps = [
-        ("plugin/read", json!({"marketplacePath": file, "pluginName": "sample"})),
-        ("plugin/install", json!({"marketplacePath": file, "pluginName": "sample"})),
+        (
+            "plugin/read",
+            json!({"marketplacePath": file, "pluginName": "sample"}),
+        ),
+        (
+            "plugin/install",
+            json!({"marketplacePath": file, "pluginName": "sample"}),
+        ),
         ("plugin/list", cwds.clone()),
-        ("plugin/installed", cwds.clone()),
+        ("plugin/installed", cwds),
         (
             "config/value/write",
             json!({"keyPath": "plugins.sample@debug.enabled", "value": false, "mergeStrategy": "replace"}),
@@ -174,7 +205,11 @@ fn session(program: &Path, home: &TestHome) -> Transcript {
 fn plugin_events(events: &[Value]) -> Vec<Value> {
     events
         .iter()
-        .filter(|e| e["event_type"].as_str().is_some_and(|t| t.starts_with("codex_plugin_")))
+        .filter(|e| {
+            e["event_type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("codex_plugin_"))
+        })
         .cloned()
         .collect()
 }
@@ -196,7 +231,10 @@ fn berth_and_codex_answer_the_same_session_identically() {
     // turn/started, user and agent items (started and completed), token usage; turn/completed
     // is compared with the answers.
     assert_eq!(ours.notifications.len(), 6, "{:#?}", ours.notifications);
-    assert_eq!(ours.notifications, theirs.notifications, "turn notifications differ");
+    assert_eq!(
+        ours.notifications, theirs.notifications,
+        "turn notifications differ"
+    );
     assert_eq!(
         plugin_events(&ours.events),
         plugin_events(&theirs.events),

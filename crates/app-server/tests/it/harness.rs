@@ -86,7 +86,9 @@ impl Server {
     pub(crate) fn request(&mut self, method: &str, params: Value) -> i64 {
         self.next_id += 1;
         let id = self.next_id;
-        self.send(&json!({"id": id, "method": method, "params": params}));
+        let mut message = json!({"id": id, "method": method});
+        message["params"] = params;
+        self.send(&message);
         id
     }
 
@@ -185,7 +187,10 @@ impl Server {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status.success();
             }
-            assert!(Instant::now() < deadline, "the server did not exit after EOF");
+            assert!(
+                Instant::now() < deadline,
+                "the server did not exit after EOF"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }

@@ -61,7 +61,12 @@ fn message(text: &str) -> String {
     format!("event: response.output_item.done\ndata: {item}\n\n")
 }
 
-async fn handle(State(shared): State<Shared>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    State(shared): State<Shared>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let path = uri.path().to_owned();
     let body_json = serde_json::from_slice(&body).unwrap_or(Value::Null);
     shared.requests.lock().unwrap().push(Recorded {
@@ -84,7 +89,11 @@ async fn handle(State(shared): State<Shared>, uri: Uri, headers: HeaderMap, body
             .pop_front()
             .unwrap_or_else(|| Reply::Message("Hi there".to_owned()));
         return match reply {
-            Reply::Message(text) => sse(Body::from(format!("{CREATED}{}{}", message(&text), completed()))),
+            Reply::Message(text) => sse(Body::from(format!(
+                "{CREATED}{}{}",
+                message(&text),
+                completed()
+            ))),
             Reply::ServerError => Response::builder()
                 .status(StatusCode::INTERNAL_SERVER_ERROR)
                 .body(Body::from("oops"))
@@ -96,12 +105,17 @@ async fn handle(State(shared): State<Shared>, uri: Uri, headers: HeaderMap, body
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     Err::<Bytes, _>(std::io::Error::other("dropped"))
                 });
-                sse(Body::from_stream(futures_util::StreamExt::chain(first, broken)))
+                sse(Body::from_stream(futures_util::StreamExt::chain(
+                    first, broken,
+                )))
             }
             Reply::Hang => {
-                let first = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(Bytes::from(CREATED))]);
+                let first =
+                    futures_util::stream::iter(vec![Ok::<_, std::io::Error>(Bytes::from(CREATED))]);
                 let rest = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
-                sse(Body::from_stream(futures_util::StreamExt::chain(first, rest)))
+                sse(Body::from_stream(futures_util::StreamExt::chain(
+                    first, rest,
+                )))
             }
         };
     }

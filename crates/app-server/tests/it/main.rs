@@ -6,6 +6,12 @@
     clippy::disallowed_methods,
     reason = "tests write fixture files directly"
 )]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers: a failed step is a failed test"
+)]
 
 mod conformance;
 mod harness;

@@ -20,7 +20,10 @@ fn requests_before_initialize_and_a_second_initialize_are_invalid_requests() {
         json!({"code": -32600, "message": "Not initialized"})
     );
     let result = server.initialize("test_client");
-    assert_eq!(result["codexHome"], json!(home.codex_home().to_str().unwrap()));
+    assert_eq!(
+        result["codexHome"],
+        json!(home.codex_home().to_str().unwrap())
+    );
     assert_eq!(result["platformFamily"], json!("unix"));
     assert!(
         result["userAgent"]
@@ -103,8 +106,11 @@ fn string_ids_are_echoed_and_answers_carry_no_jsonrpc_field() {
 #[test]
 fn a_local_plugin_is_read_installed_listed_toggled_and_uninstalled() {
     let home = TestHome::new();
-    let market = MarketplaceFixture::new(home.root().join("market"), "debug")
-        .plugin("sample", Some("1.2.0"), 3);
+    let market = MarketplaceFixture::new(home.root().join("market"), "debug").plugin(
+        "sample",
+        Some("1.2.0"),
+        3,
+    );
     let file = market.root().join(".agents/plugins/marketplace.json");
     let file = file.to_str().unwrap();
     let mut server = server(&home);
@@ -122,12 +128,20 @@ fn a_local_plugin_is_read_installed_listed_toggled_and_uninstalled() {
         ),
         json!({"authPolicy": "ON_INSTALL", "appsNeedingAuth": []})
     );
-    assert!(home.codex_home().join("plugins/cache/debug/sample/1.2.0").is_dir());
+    assert!(
+        home.codex_home()
+            .join("plugins/cache/debug/sample/1.2.0")
+            .is_dir()
+    );
     let cwds = json!({"cwds": [market.root()]});
     let installed = server.call("plugin/installed", cwds.clone());
     let summary = &installed["marketplaces"][0]["plugins"][0];
     assert_eq!(
-        (summary["id"].clone(), summary["installed"].clone(), summary["enabled"].clone()),
+        (
+            summary["id"].clone(),
+            summary["installed"].clone(),
+            summary["enabled"].clone()
+        ),
         (json!("sample@debug"), json!(true), json!(true))
     );
     let written = server.call(
@@ -143,22 +157,39 @@ fn a_local_plugin_is_read_installed_listed_toggled_and_uninstalled() {
             "overriddenMetadata": null,
         })
     );
-    assert_eq!(home.config_text(), "[plugins.\"sample@debug\"]\nenabled = false\n");
-    let listed = server.call("plugin/list", cwds.clone());
-    assert_eq!(listed["marketplaces"][0]["plugins"][0]["enabled"], json!(false));
+    assert_eq!(
+        home.config_text(),
+        "[plugins.\"sample@debug\"]\nenabled = false\n"
+    );
+    let listed = server.call("plugin/list", cwds);
+    assert_eq!(
+        listed["marketplaces"][0]["plugins"][0]["enabled"],
+        json!(false)
+    );
     let conflict = server.call_error(
         "config/batchWrite",
         json!({"edits": [{"keyPath": "plugins.sample@debug.enabled", "value": true, "mergeStrategy": "replace"}],
                "expectedVersion": "sha256:00"}),
     );
-    assert_eq!(conflict["data"], json!({"config_write_error_code": "configVersionConflict"}));
+    assert_eq!(
+        conflict["data"],
+        json!({"config_write_error_code": "configVersionConflict"})
+    );
     server.call(
         "config/batchWrite",
         json!({"edits": [{"keyPath": "plugins.sample@debug.enabled", "value": true, "mergeStrategy": "replace"}],
                "expectedVersion": written["version"]}),
     );
-    assert_eq!(server.call("plugin/uninstall", json!({"pluginId": "sample@debug"})), json!({}));
-    assert!(!home.codex_home().join("plugins/cache/debug/sample").exists());
+    assert_eq!(
+        server.call("plugin/uninstall", json!({"pluginId": "sample@debug"})),
+        json!({})
+    );
+    assert!(
+        !home
+            .codex_home()
+            .join("plugins/cache/debug/sample")
+            .exists()
+    );
     assert_eq!(
         server.call_error("plugin/uninstall", json!({"pluginId": "not valid!"})),
         json!({"code": -32600, "message": "invalid remote plugin id: only ASCII letters, digits, `_`, `-`, and `~` are allowed"})

@@ -18,7 +18,9 @@ fn start_thread(server: &mut Server) -> String {
 }
 
 fn run_turn(server: &mut Server, thread_id: &str, input: Value) -> Value {
-    let started = server.call("turn/start", json!({"threadId": thread_id, "input": input}));
+    let mut params = json!({"threadId": thread_id});
+    params["input"] = input;
+    let started = server.call("turn/start", params);
     let turn_id = started["turn"]["id"].as_str().unwrap().to_owned();
     assert_eq!(started["turn"]["status"], json!("inProgress"));
     server.notification("turn/completed", |p| p["turn"]["id"] == json!(turn_id))
@@ -28,11 +30,17 @@ fn run_turn(server: &mut Server, thread_id: &str, input: Value) -> Value {
 fn a_mention_turn_sends_the_skill_to_the_model_and_reports_plugin_use_once() {
     let home = TestHome::new();
     berth_auth::test_support::write_chatgpt_test_auth(&home.codex_home()).unwrap();
-    let market = MarketplaceFixture::new(home.root().join("market"), "debug")
-        .plugin("sample", Some("1.2.0"), 2);
+    let market = MarketplaceFixture::new(home.root().join("market"), "debug").plugin(
+        "sample",
+        Some("1.2.0"),
+        2,
+    );
     let loopback = Loopback::start(vec![]);
     let mut overrides = provider_overrides(&loopback.base_url, 0);
-    overrides.push(format!("chatgpt_base_url=\"{}/backend-api\"", loopback.base_url));
+    overrides.push(format!(
+        "chatgpt_base_url=\"{}/backend-api\"",
+        loopback.base_url
+    ));
     overrides.push("analytics.enabled=true".to_owned());
     let mut server = Server::spawn(berth_bin(), &home, &overrides, &[]);
     server.initialize("test_client");
@@ -58,11 +66,19 @@ fn a_mention_turn_sends_the_skill_to_the_model_and_reports_plugin_use_once() {
     let requests = loopback.requests("/v1/responses");
     assert_eq!(requests.len(), 1);
     let body = requests[0].body.to_string();
-    assert!(body.contains("Capabilities from the `sample` plugin"), "{body}");
-    assert!(body.contains("Say hello."), "the SKILL.md body reaches the model: {body}");
+    assert!(
+        body.contains("Capabilities from the `sample` plugin"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Say hello."),
+        "the SKILL.md body reaches the model: {body}"
+    );
 
     let events = loopback.wait_for_events(|events| {
-        events.iter().any(|e| e["event_type"] == json!("codex_turn_event"))
+        events
+            .iter()
+            .any(|e| e["event_type"] == json!("codex_turn_event"))
     });
     let used: Vec<&Value> = events
         .iter()
@@ -71,8 +87,18 @@ fn a_mention_turn_sends_the_skill_to_the_model_and_reports_plugin_use_once() {
     assert_eq!(used.len(), 1, "{events:#?}");
     let params = &used[0]["event_params"];
     assert_eq!(
-        (params["plugin_id"].clone(), params["thread_id"].clone(), params["model_slug"].clone(), params["product_client_id"].clone()),
-        (json!("sample@debug"), json!(thread_id), json!("m"), json!("test_client"))
+        (
+            params["plugin_id"].clone(),
+            params["thread_id"].clone(),
+            params["model_slug"].clone(),
+            params["product_client_id"].clone()
+        ),
+        (
+            json!("sample@debug"),
+            json!(thread_id),
+            json!("m"),
+            json!("test_client")
+        )
     );
     let turn_event = events
         .iter()
@@ -89,10 +115,19 @@ fn a_mention_turn_sends_the_skill_to_the_model_and_reports_plugin_use_once() {
 fn a_provider_500_and_a_dropped_stream_fail_the_turn_and_the_next_turn_completes() {
     let home = TestHome::new();
     let loopback = Loopback::start(vec![Reply::ServerError, Reply::Drop]);
-    let mut server = Server::spawn(berth_bin(), &home, &provider_overrides(&loopback.base_url, 0), &[]);
+    let mut server = Server::spawn(
+        berth_bin(),
+        &home,
+        &provider_overrides(&loopback.base_url, 0),
+        &[],
+    );
     server.initialize("test_client");
     let thread_id = start_thread(&mut server);
-    let failed = run_turn(&mut server, &thread_id, json!([{"type": "text", "text": "hi"}]));
+    let failed = run_turn(
+        &mut server,
+        &thread_id,
+        json!([{"type": "text", "text": "hi"}]),
+    );
     assert_eq!(failed["turn"]["status"], json!("failed"));
     assert_eq!(
         failed["turn"]["error"],
@@ -105,7 +140,11 @@ fn a_provider_500_and_a_dropped_stream_fail_the_turn_and_the_next_turn_completes
     );
     let error = server.notification("error", |_| true);
     assert_eq!(error["willRetry"], json!(false));
-    let dropped = run_turn(&mut server, &thread_id, json!([{"type": "text", "text": "hi"}]));
+    let dropped = run_turn(
+        &mut server,
+        &thread_id,
+        json!([{"type": "text", "text": "hi"}]),
+    );
     assert_eq!(dropped["turn"]["status"], json!("failed"));
     assert!(
         dropped["turn"]["error"]["message"]
@@ -114,9 +153,16 @@ fn a_provider_500_and_a_dropped_stream_fail_the_turn_and_the_next_turn_completes
             .starts_with("stream disconnected before completion"),
         "{dropped}"
     );
-    let ok = run_turn(&mut server, &thread_id, json!([{"type": "text", "text": "hi"}]));
+    let ok = run_turn(
+        &mut server,
+        &thread_id,
+        json!([{"type": "text", "text": "hi"}]),
+    );
     assert_eq!(ok["turn"]["status"], json!("completed"));
-    assert_eq!(server.call("plugin/installed", json!({}))["marketplaces"], json!([]));
+    assert_eq!(
+        server.call("plugin/installed", json!({}))["marketplaces"],
+        json!([])
+    );
     assert!(server.shutdown());
 }
 
@@ -124,11 +170,24 @@ fn a_provider_500_and_a_dropped_stream_fail_the_turn_and_the_next_turn_completes
 fn retries_follow_the_provider_budget() {
     let home = TestHome::new();
     let loopback = Loopback::start(vec![Reply::ServerError, Reply::Drop]);
-    let mut server = Server::spawn(berth_bin(), &home, &provider_overrides(&loopback.base_url, 1), &[]);
+    let mut server = Server::spawn(
+        berth_bin(),
+        &home,
+        &provider_overrides(&loopback.base_url, 1),
+        &[],
+    );
     server.initialize("test_client");
     let thread_id = start_thread(&mut server);
-    let completed = run_turn(&mut server, &thread_id, json!([{"type": "text", "text": "hi"}]));
-    assert_eq!(completed["turn"]["status"], json!("completed"), "{completed}");
+    let completed = run_turn(
+        &mut server,
+        &thread_id,
+        json!([{"type": "text", "text": "hi"}]),
+    );
+    assert_eq!(
+        completed["turn"]["status"],
+        json!("completed"),
+        "{completed}"
+    );
     assert_eq!(loopback.requests("/v1/responses").len(), 3);
 }
 
@@ -136,7 +195,12 @@ fn retries_follow_the_provider_budget() {
 fn turn_interrupt_ends_a_hanging_turn_as_interrupted() {
     let home = TestHome::new();
     let loopback = Loopback::start(vec![Reply::Hang]);
-    let mut server = Server::spawn(berth_bin(), &home, &provider_overrides(&loopback.base_url, 0), &[]);
+    let mut server = Server::spawn(
+        berth_bin(),
+        &home,
+        &provider_overrides(&loopback.base_url, 0),
+        &[],
+    );
     server.initialize("test_client");
     let thread_id = start_thread(&mut server);
     let started = server.call(
@@ -146,7 +210,10 @@ fn turn_interrupt_ends_a_hanging_turn_as_interrupted() {
     let turn_id = started["turn"]["id"].clone();
     server.notification("turn/started", |_| true);
     assert_eq!(
-        server.call("turn/interrupt", json!({"threadId": thread_id, "turnId": turn_id})),
+        server.call(
+            "turn/interrupt",
+            json!({"threadId": thread_id, "turnId": turn_id})
+        ),
         json!({})
     );
     let completed = server.notification("turn/completed", |p| p["turn"]["id"] == turn_id);
@@ -168,7 +235,11 @@ fn a_provider_api_key_comes_from_its_env_key() {
     );
     server.initialize("test_client");
     let thread_id = start_thread(&mut server);
-    let completed = run_turn(&mut server, &thread_id, json!([{"type": "text", "text": "hi"}]));
+    let completed = run_turn(
+        &mut server,
+        &thread_id,
+        json!([{"type": "text", "text": "hi"}]),
+    );
     assert_eq!(completed["turn"]["status"], json!("completed"));
     let request = &loopback.requests("/v1/responses")[0];
     assert_eq!(request.headers["authorization"], "Bearer sk-test");
