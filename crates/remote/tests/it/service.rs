@@ -1,4 +1,5 @@
-//! A minimal plugin service on 127.0.0.1 for tests: catalog, installed list, install and
+//! A minimal plugin service on 127.0.0.1, kept only to inject faults the real `berth serve`
+//! cannot produce (see `main.rs`): catalog, installed list, install and
 //! uninstall, bundle downloads, with switches to fail requests and a request counter.
 
 use std::collections::{BTreeMap, BTreeSet};
