@@ -8,6 +8,7 @@
 )]
 
 mod analytics;
+mod app_server;
 mod codex_compat;
 mod faults;
 mod lifecycle;
