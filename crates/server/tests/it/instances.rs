@@ -1,4 +1,4 @@
-//! Several server instances on one PostgreSQL database: concurrent installs and uninstalls sent
+//! Several server instances on one `PostgreSQL` database: concurrent installs and uninstalls sent
 //! to both stay consistent (each server has its own pool and listener).
 
 use berth_server::{PublishOptions, ServerConfig};
