@@ -35,12 +35,14 @@ pub(crate) enum Command {
     Marketplace(MarketplaceCommand),
     /// Run the whole local plugin workflow on an example marketplace in a temporary home.
     Quickstart(QuickstartArgs),
+    /// Run the JSON-RPC app server on stdio (compatible with `codex app-server`).
+    AppServer(crate::commands::app_server::AppServerArgs),
+    /// Run a smoke workflow that proves the plugin analytics path against an app server.
+    Smoke(berth_test_client::SmokeArgs),
     /// Run the plugin service (Codex's plugin-service API) and administer it.
     Serve(crate::commands::serve::ServeArgs),
     /// Pack a plugin folder and register it as a release in the plugin service.
     Publish(crate::commands::publish::PublishArgs),
-    /// Run the JSON-RPC app server on stdio (compatible with `codex app-server`).
-    AppServer(crate::commands::app_server::AppServerArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@ mod plugin;
 pub(crate) mod publish;
 mod quickstart;
 pub(crate) mod serve;
+mod smoke;
 
 use std::process::ExitCode;
 
@@ -49,10 +50,11 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             marketplace::run(&context, command)
         }
         Command::Quickstart(args) => quickstart::run(&args),
-        Command::Serve(args) => serve::run(args),
-        Command::Publish(args) => publish::run(args),
         Command::AppServer(args) => {
             app_server::run(&args, cli.codex_home.as_deref(), &cli.config_overrides)
         }
+        Command::Smoke(args) => smoke::run(args, cli.codex_home.as_deref(), &cli.config_overrides),
+        Command::Serve(args) => serve::run(args),
+        Command::Publish(args) => publish::run(args),
     }
 }

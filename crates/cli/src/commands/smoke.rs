@@ -16,5 +16,10 @@ pub(crate) fn run(
 ) -> anyhow::Result<ExitCode> {
     let berth = std::env::current_exe().context("cannot locate the running berth binary")?;
     let codex_home = resolve_codex_home(codex_home)?;
-    Ok(berth_test_client::run(args, berth, Some(codex_home), config_overrides.to_vec()))
+    Ok(berth_test_client::run(
+        args,
+        berth,
+        Some(codex_home),
+        config_overrides.to_vec(),
+    ))
 }
