@@ -1,6 +1,6 @@
 //! `berth publish PLUGIN_DIR`: validates and packs a plugin and registers the release in the
 //! plugin service's database and bundle folder directly (run it where `berth serve` keeps its
-//! data, or point `--database-url` at the shared PostgreSQL and `--data-dir` at the shared
+//! data, or point `--database-url` at the shared `PostgreSQL` and `--data-dir` at the shared
 //! bundle folder). A running server sees the new release on its next request.
 
 use std::path::PathBuf;
@@ -54,7 +54,12 @@ pub(crate) struct PublishArgs {
     pub(crate) json: bool,
 }
 
-fn parse<T>(flag: &str, value: &str, parse: fn(&str) -> Option<T>, allowed: &str) -> anyhow::Result<T> {
+fn parse<T>(
+    flag: &str,
+    value: &str,
+    parse: fn(&str) -> Option<T>,
+    allowed: &str,
+) -> anyhow::Result<T> {
     parse(value).ok_or_else(|| {
         UserError(format!("invalid --{flag} `{value}`; use one of {allowed}")).into()
     })
@@ -63,7 +68,12 @@ fn parse<T>(flag: &str, value: &str, parse: fn(&str) -> Option<T>, allowed: &str
 pub(crate) fn run(args: PublishArgs) -> anyhow::Result<ExitCode> {
     let options = PublishOptions {
         id: args.id.clone(),
-        scope: parse("scope", &args.scope, Scope::parse, "GLOBAL, WORKSPACE, USER")?,
+        scope: parse(
+            "scope",
+            &args.scope,
+            Scope::parse,
+            "GLOBAL, WORKSPACE, USER",
+        )?,
         discoverability: args
             .discoverability
             .as_deref()
@@ -107,15 +117,14 @@ pub(crate) fn run(args: PublishArgs) -> anyhow::Result<ExitCode> {
         let published = berth_server::publish_plugin(&db, bundles, &args.plugin_dir, options).await;
         db.close().await;
         let published = published.map_err(|err| {
-            let causes: Vec<String> = std::iter::successors(
-                std::error::Error::source(&err),
-                |cause| cause.source(),
-            )
-            .map(ToString::to_string)
-            .collect();
+            let causes: Vec<String> =
+                std::iter::successors(std::error::Error::source(&err), |cause| cause.source())
+                    .map(ToString::to_string)
+                    .collect();
             let mut message = err.to_string();
             for cause in causes {
-                message.push_str(&format!("\n  caused by: {cause}"));
+                message.push_str("\n  caused by: ");
+                message.push_str(&cause);
             }
             UserError(message)
         })?;
@@ -125,11 +134,21 @@ pub(crate) fn run(args: PublishArgs) -> anyhow::Result<ExitCode> {
             printer::line(format!(
                 "published {} {} as `{}` ({}, {} bytes, sha256 {})",
                 published.item.name,
-                published.item.release.version.as_deref().unwrap_or_default(),
+                published
+                    .item
+                    .release
+                    .version
+                    .as_deref()
+                    .unwrap_or_default(),
                 published.item.id,
                 published.item.scope.as_str(),
                 published.bundle_bytes,
-                published.item.release.bundle_sha256.as_deref().unwrap_or_default(),
+                published
+                    .item
+                    .release
+                    .bundle_sha256
+                    .as_deref()
+                    .unwrap_or_default(),
             ))?;
         }
         Ok(ExitCode::SUCCESS)

@@ -17,11 +17,11 @@ use crate::printer;
 /// Where the service keeps its data; shared by `berth serve` and `berth publish`.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct StorageArgs {
-    /// Database URL: `sqlite://PATH` or `postgres://USER:PASS@HOST/DB` (default: an SQLite file
+    /// Database URL: `sqlite://PATH` or `postgres://USER:PASS@HOST/DB` (default: an `SQLite` file
     /// in the data folder).
     #[arg(long, env = "BERTH_DATABASE_URL", value_name = "URL")]
     pub(crate) database_url: Option<String>,
-    /// Folder for the SQLite database and the bundles (default:
+    /// Folder for the `SQLite` database and the bundles (default:
     /// `~/.local/share/berth/serve`).
     #[arg(long, env = berth_server::DATA_DIR_ENV, value_name = "DIR")]
     pub(crate) data_dir: Option<PathBuf>,
@@ -284,14 +284,12 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
+        let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        else {
+            let _ = ctrl_c.await;
+            return;
+        };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}
