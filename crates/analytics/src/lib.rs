@@ -32,3 +32,27 @@ pub use settings::{
     capture_file_from_value, do_not_track_from_env, events_url, is_do_not_track_value, user_agent,
 };
 pub use stats::AnalyticsStats;
+
+/// Creates the debug-build capture file named by `value` (mode 0600, never truncated, parent
+/// folders not created) so a tool waiting for it sees it as soon as the process starts, before
+/// any client is started. Release builds ignore it, as they ignore capture altogether. Returns
+/// the file when one was created or already there.
+pub fn initialize_capture_file(value: Option<std::ffi::OsString>) -> Option<std::path::PathBuf> {
+    #[cfg(debug_assertions)]
+    {
+        let path = capture_file_from_value(value)?;
+        if let Err(err) = capture::initialize(&path) {
+            tracing::error!(
+                path = %path.display(),
+                "failed to initialize analytics event capture; network delivery remains disabled: {err}"
+            );
+            return None;
+        }
+        Some(path)
+    }
+    #[cfg(not(debug_assertions))]
+    {
+        let _ = value;
+        None
+    }
+}

@@ -120,6 +120,13 @@ pub async fn run(
             .build()
             .unwrap_or_default(),
     });
+    // The capture file's appearance is the readiness signal tools wait for before
+    // `initialize`, so it is created now; the client that writes it starts at `initialize`.
+    berth_analytics::initialize_capture_file(
+        session
+            .env(berth_analytics::ANALYTICS_EVENTS_CAPTURE_FILE_ENV_VAR)
+            .map(Into::into),
+    );
     let result = read_loop(&session, input).await;
     session.threads.interrupt_all();
     let handle = session
