@@ -35,14 +35,24 @@ pub struct LoadedSkill {
 }
 
 impl PluginsManager {
-    /// Installed and enabled plugins (config.toml entry `enabled = true` and an active cache
-    /// version whose manifest loads), sorted by id. Plugins whose manifest fails to load are
-    /// skipped with a warning.
+    /// Installed and enabled plugins, sorted by id: config.toml entries with `enabled = true`,
+    /// plus the remote plugins the service reports as installed (enabled unless config.toml
+    /// says `enabled = false`), each with an active cache version whose manifest loads.
+    /// Plugins whose manifest fails to load are skipped with a warning.
     pub fn loaded_plugins(&self) -> Result<Vec<LoadedPlugin>, ManagerError> {
         let config = self.config.load()?;
+        let mut candidates: std::collections::BTreeMap<String, bool> = config
+            .plugins()
+            .value
+            .into_iter()
+            .map(|(key, entry)| (key, entry.enabled))
+            .collect();
+        for id in self.remote_installed_plugin_ids() {
+            candidates.entry(id.as_key()).or_insert(true);
+        }
         let mut loaded = Vec::new();
-        for (key, entry) in config.plugins().value {
-            if !entry.enabled {
+        for (key, enabled) in candidates {
+            if !enabled {
                 continue;
             }
             let Ok(id) = PluginId::parse(&key) else {
@@ -105,7 +115,11 @@ impl PluginsManager {
     /// Reports `codex_plugin_used` for a loaded plugin mentioned in a turn (the sink
     /// de-duplicates per turn and plugin). Skipped when the summary's `config_name` is not a
     /// plugin id.
-    pub fn report_plugin_used(&self, summary: &PluginCapabilitySummary, context: PluginUsedContext) {
+    pub fn report_plugin_used(
+        &self,
+        summary: &PluginCapabilitySummary,
+        context: PluginUsedContext,
+    ) {
         if let Some(metadata) = self.telemetry_metadata_for_capability_summary(summary) {
             self.emit(PluginEvent::Used { metadata, context });
         }

@@ -55,3 +55,38 @@ fn only_installed_enabled_plugins_are_loaded_with_their_skills() {
         vec![("alpha@debug", true)]
     );
 }
+
+#[test]
+fn remote_plugins_the_service_reports_installed_are_loaded_unless_disabled_in_config() {
+    let home = TestHome::new();
+    let market = MarketplaceFixture::new(home.root().join("market"), "src").plugin(
+        "linear",
+        Some("0.1.4"),
+        2,
+    );
+    let manager = manager(&home);
+    let id = berth_plugin::PluginId::parse("linear@openai-curated-remote").unwrap();
+    manager
+        .store()
+        .install(&market.plugin_dir("linear"), &id)
+        .unwrap();
+    // Cached but not reported installed by the service: not loaded.
+    assert_eq!(manager.loaded_plugins().unwrap(), Vec::new());
+    manager.set_remote_installed_snapshot(Some(std::collections::HashMap::from([(
+        id.clone(),
+        "plugins~Plugin_linear".to_owned(),
+    )])));
+    let loaded: Vec<_> = manager
+        .loaded_plugins()
+        .unwrap()
+        .into_iter()
+        .map(|plugin| plugin.id)
+        .collect();
+    assert_eq!(loaded, vec![id.clone()]);
+    // A config write that disables it wins over the service's installed state.
+    manager
+        .config()
+        .edit(|config| config.set_plugin_enabled(&id.as_key(), false))
+        .unwrap();
+    assert_eq!(manager.loaded_plugins().unwrap(), Vec::new());
+}

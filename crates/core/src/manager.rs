@@ -81,6 +81,17 @@ impl PluginsManager {
             .unwrap_or_else(PoisonError::into_inner) = snapshot;
     }
 
+    /// Local ids of the remote plugins the service reports as installed (empty when no
+    /// snapshot is known).
+    pub fn remote_installed_plugin_ids(&self) -> Vec<PluginId> {
+        self.remote_snapshot
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|snapshot| snapshot.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
     pub(crate) fn remote_snapshot_id(&self, id: &PluginId) -> Option<String> {
         self.remote_snapshot
             .read()

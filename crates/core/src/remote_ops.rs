@@ -35,7 +35,8 @@ impl PluginsManager {
             state: PluginState::Installed,
             metadata,
         });
-        self.refresh_remote_installed_snapshot_best_effort(client).await;
+        self.refresh_remote_installed_snapshot_best_effort(client)
+            .await;
         Ok(outcome)
     }
 
@@ -55,7 +56,8 @@ impl PluginsManager {
             state: PluginState::Uninstalled,
             metadata,
         });
-        self.refresh_remote_installed_snapshot_best_effort(client).await;
+        self.refresh_remote_installed_snapshot_best_effort(client)
+            .await;
         Ok(outcome)
     }
 
@@ -73,7 +75,8 @@ impl PluginsManager {
             progress,
         )
         .await?;
-        self.refresh_remote_installed_snapshot_best_effort(client).await;
+        self.refresh_remote_installed_snapshot_best_effort(client)
+            .await;
         Ok(outcome)
     }
 
