@@ -35,6 +35,12 @@ fn plugins_enabled(session: &Arc<Session>) -> bool {
         != Some(false)
 }
 
+/// `features.remote_plugin`: the remote GLOBAL catalog joins `plugin/list`.
+fn remote_catalog_enabled(session: &Arc<Session>) -> bool {
+    crate::settings::effective_config(session.manager.config(), &session.overrides)
+        .is_ok_and(|config| config.feature_enabled("remote_plugin") == Some(true))
+}
+
 fn list_options(cwds: Option<Vec<String>>) -> ListOptions {
     ListOptions {
         cwds: cwds
@@ -90,7 +96,7 @@ pub(crate) async fn list(
         });
     }
     let options = list_options(params.cwds);
-    let response = blocking(session, move |manager| {
+    let mut response = blocking(session, move |manager| {
         let listing = manager.list_plugins(&options)?;
         let (marketplaces, marketplace_load_errors) = mapping::listing(manager, &listing, |_| true);
         Ok(PluginListResponse {
@@ -100,6 +106,14 @@ pub(crate) async fn list(
         })
     })
     .await?;
+    if remote_catalog_enabled(session) {
+        // A service that cannot be reached leaves the local answer intact (spec §3.2).
+        match remote::marketplaces(session, true).await {
+            Ok(Some(remote)) => response.marketplaces.extend(remote),
+            Ok(None) => {}
+            Err(err) => tracing::warn!("remote plugin catalog unavailable: {}", err.message),
+        }
+    }
     Handled::value(&response)
 }
 
@@ -116,7 +130,7 @@ pub(crate) async fn installed(
     }
     let options = list_options(params.cwds);
     let suggested = params.install_suggestion_plugin_names.unwrap_or_default();
-    let response = blocking(session, move |manager| {
+    let mut response = blocking(session, move |manager| {
         let listing = manager.list_plugins(&options)?;
         let (marketplaces, marketplace_load_errors) = mapping::listing(manager, &listing, |item| {
             item.installed || suggested.iter().any(|name| name == item.id.plugin_name())
@@ -127,6 +141,11 @@ pub(crate) async fn installed(
         })
     })
     .await?;
+    match remote::marketplaces(session, false).await {
+        Ok(Some(remote)) => response.marketplaces.extend(remote),
+        Ok(None) => {}
+        Err(err) => tracing::warn!("remote installed plugins unavailable: {}", err.message),
+    }
     Handled::value(&response)
 }
 

@@ -234,3 +234,89 @@ pub(crate) async fn uninstall(session: &Arc<Session>, plugin_id: &str) -> Result
         .map_err(|err| rpc_error(&err))?;
     Ok(())
 }
+
+/// Display names of the remote marketplaces.
+fn marketplace_display_name(name: &str) -> Option<String> {
+    let display = match name {
+        "openai-curated-remote" => "OpenAI Curated Remote",
+        "workspace-directory" => "Workspace Directory",
+        "workspace-shared-with-me" => "Shared with me",
+        "created-by-me-remote" => "Created by me",
+        _ => return None,
+    };
+    Some(display.to_owned())
+}
+
+/// The remote part of `plugin/installed` and `plugin/list`: the plugins the service reports
+/// installed for this account (and, with `catalog`, the GLOBAL catalog too), grouped into their
+/// canonical marketplaces. Also refreshes the manager's installed snapshot, which is what makes
+/// remote plugins loadable for turns. `Ok(None)` without a ChatGPT login: there is no remote
+/// part then.
+pub(crate) async fn marketplaces(
+    session: &Arc<Session>,
+    catalog: bool,
+) -> Result<Option<Vec<berth_app_server_protocol::PluginMarketplaceEntry>>, RpcError> {
+    let Ok(auth) = berth_auth::load_auth(&session.options.codex_home) else {
+        return Ok(None);
+    };
+    if !auth.as_ref().is_some_and(berth_auth::CodexAuth::is_chatgpt) {
+        return Ok(None);
+    }
+    let client = client(session, "list", berth_plugin::REMOTE_GLOBAL_MARKETPLACE)?;
+    let installed = client
+        .list_installed(false)
+        .await
+        .map_err(|err| rpc_error(&err))?;
+    let mut snapshot = std::collections::HashMap::new();
+    let mut groups: std::collections::BTreeMap<String, Vec<PluginSummary>> =
+        std::collections::BTreeMap::new();
+    for entry in &installed {
+        let Ok(local) = local_plugin_id(&entry.item) else {
+            tracing::warn!(remote_plugin_id = %entry.item.id, "skipping a remote plugin without a valid local id");
+            continue;
+        };
+        snapshot.insert(local.clone(), entry.item.id.clone());
+        let mut plugin = summary(&entry.item, local.as_key(), true, entry.enabled);
+        plugin.local_version = session.manager.store().active_plugin_version(&local);
+        groups
+            .entry(local.marketplace_name().to_owned())
+            .or_default()
+            .push(plugin);
+    }
+    session
+        .manager
+        .set_remote_installed_snapshot(Some(snapshot.clone()));
+    if catalog {
+        let items = client
+            .list_catalog(berth_service_protocol::Scope::Global)
+            .await
+            .map_err(|err| rpc_error(&err))?;
+        for item in &items {
+            let Ok(local) = local_plugin_id(item) else {
+                continue;
+            };
+            if snapshot.contains_key(&local) {
+                continue;
+            }
+            groups
+                .entry(local.marketplace_name().to_owned())
+                .or_default()
+                .push(summary(item, local.as_key(), false, false));
+        }
+    }
+    Ok(Some(
+        groups
+            .into_iter()
+            .map(
+                |(name, plugins)| berth_app_server_protocol::PluginMarketplaceEntry {
+                    interface: Some(berth_app_server_protocol::MarketplaceInterface {
+                        display_name: marketplace_display_name(&name),
+                    }),
+                    name,
+                    path: None,
+                    plugins,
+                },
+            )
+            .collect(),
+    ))
+}

@@ -16,6 +16,7 @@ use berth_app_server_protocol::{
 use berth_core::{ManagerOptions, PluginsManager};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
 use tokio::sync::Mutex;
 use tokio::task::JoinSet;
@@ -248,6 +249,17 @@ fn do_initialize(session: &Arc<Session>, request: &JsonRpcRequest) -> Result<Val
             .collect::<HashSet<_>>(),
     );
     start_analytics(session, &name, &user_agent);
+    // Like Codex's startup tasks: learn which remote plugins are installed, in the background,
+    // so turns can use them; without a ChatGPT login this does nothing.
+    let background = Arc::clone(session);
+    tokio::spawn(async move {
+        if let Err(err) = crate::remote::marketplaces(&background, false).await {
+            tracing::warn!(
+                "failed to refresh remote installed plugins: {}",
+                err.message
+            );
+        }
+    });
     Ok(serde_json::to_value(InitializeResponse {
         user_agent,
         codex_home: session.options.codex_home.to_string_lossy().into_owned(),
@@ -293,7 +305,7 @@ async fn handle_request(session: Arc<Session>, request: JsonRpcRequest) {
     }
     match dispatch(&session, request).await {
         Ok(Handled { result, then }) => {
-            session.outgoing.respond(id, result);
+            session.outgoing.respond_raw(&id, &result);
             if let Some(then) = then {
                 tokio::spawn(then);
             }
@@ -302,15 +314,16 @@ async fn handle_request(session: Arc<Session>, request: JsonRpcRequest) {
     }
 }
 
-/// A method's result and work to start once the answer is queued (e.g. a turn's stream).
+/// A method's result, already serialized (large listings are written once, not built as a
+/// `Value` first), and work to start once the answer is queued (e.g. a turn's stream).
 pub(crate) struct Handled {
-    pub(crate) result: Value,
+    pub(crate) result: Box<RawValue>,
     pub(crate) then: Option<std::pin::Pin<Box<dyn Future<Output = ()> + Send>>>,
 }
 
 impl Handled {
     pub(crate) fn value(result: &impl serde::Serialize) -> Result<Self, RpcError> {
-        let result = serde_json::to_value(result)
+        let result = serde_json::value::to_raw_value(result)
             .map_err(|err| RpcError::internal(format!("failed to serialize the result: {err}")))?;
         Ok(Self { result, then: None })
     }

@@ -51,7 +51,7 @@ pub struct SmokeOptions {
     /// Read events from this debug-build capture file instead of the collector.
     pub capture_file: Option<PathBuf>,
     /// The real plugin service the collector forwards to (default: `chatgpt_base_url` from
-    /// the overrides).
+    /// the overrides, else from the home's config.toml).
     pub service_url: Option<String>,
     /// Extra CA certificate to trust for the service (also passed to the server as
     /// `CODEX_CA_CERTIFICATE`).
@@ -108,7 +108,13 @@ pub fn start_server(
         let upstream = options
             .service_url
             .clone()
-            .or_else(|| options.override_value("chatgpt_base_url"));
+            .or_else(|| options.override_value("chatgpt_base_url"))
+            .or_else(|| {
+                berth_config::ConfigStore::new(&options.codex_home)
+                    .load()
+                    .ok()
+                    .and_then(|config| config.chatgpt_base_url())
+            });
         let collector = Collector::start(upstream.as_deref(), options.ca_certificate.as_deref())
             .context("failed to start the analytics collector")?;
         overrides.push(format!("chatgpt_base_url=\"{}\"", collector.base_url()));
