@@ -250,7 +250,7 @@ fn marketplace_display_name(name: &str) -> Option<String> {
 /// The remote part of `plugin/installed` and `plugin/list`: the plugins the service reports
 /// installed for this account (and, with `catalog`, the GLOBAL catalog too), grouped into their
 /// canonical marketplaces. Also refreshes the manager's installed snapshot, which is what makes
-/// remote plugins loadable for turns. `Ok(None)` without a ChatGPT login: there is no remote
+/// remote plugins loadable for turns. `Ok(None)` without a `ChatGPT` login: there is no remote
 /// part then.
 pub(crate) async fn marketplaces(
     session: &Arc<Session>,
