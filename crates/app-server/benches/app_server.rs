@@ -148,28 +148,27 @@ fn installs(base: &Path, market: &Path, program: &Path) -> (Duration, TestHome) 
     (elapsed, home)
 }
 
-/// Medians of start → `initialize` answer and of the first `plugin/list`.
-fn starts(home: &TestHome, program: &Path) -> (Duration, Duration) {
-    let mut initialize = Vec::new();
-    let mut list = Vec::new();
-    for _ in 0..STARTS {
-        let start = Instant::now();
-        let mut client = Client::spawn(home, program);
-        client.initialize();
-        initialize.push(start.elapsed());
-        let start = Instant::now();
-        let listed = client.call("plugin/list", &json!({}));
-        list.push(start.elapsed());
-        let count: usize = listed["marketplaces"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["plugins"].as_array().unwrap().len())
-            .sum();
-        assert_eq!(count, PLUGINS, "plugin/list must see the whole home");
-    }
-    (median(&mut initialize), median(&mut list))
+/// One start: process start to the `initialize` answer, then the first `plugin/list`.
+fn start_once(home: &TestHome, program: &Path) -> (Duration, Duration) {
+    let start = Instant::now();
+    let mut client = Client::spawn(home, program);
+    client.initialize();
+    let initialize = start.elapsed();
+    let start = Instant::now();
+    let listed = client.call("plugin/list", &json!({}));
+    let list = start.elapsed();
+    let count: usize = listed["marketplaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["plugins"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(count, PLUGINS, "plugin/list must see the whole home");
+    (initialize, list)
 }
+
+/// Rounds of 200 installs per server, alternating so both see the same machine load.
+const INSTALL_ROUNDS: usize = 3;
 
 fn main() {
     let berth = PathBuf::from(env!("CARGO_BIN_EXE_berth-app-server"));
@@ -182,30 +181,58 @@ fn main() {
         "home: {PLUGINS} plugins x {FILES_PER_PLUGIN} files, in {}",
         base.display()
     );
-    let (berth_installs, home) = installs(&base, &market, &berth);
-    let (berth_init, berth_list) = starts(&home, &berth);
-    println!(
-        "berth: start to initialize {:.2} ms, first plugin/list {:.2} ms, {PLUGINS} installs {:.0} ms",
-        ms(berth_init),
-        ms(berth_list),
-        ms(berth_installs)
-    );
-    let Some(codex) = codex_bin() else {
+    let codex = codex_bin();
+    let mut berth_installs = Vec::new();
+    let mut codex_installs = Vec::new();
+    let mut home = None;
+    for _ in 0..INSTALL_ROUNDS {
+        let (elapsed, installed) = installs(&base, &market, &berth);
+        berth_installs.push(elapsed);
+        home.get_or_insert(installed);
+        if let Some(codex) = &codex {
+            codex_installs.push(installs(&base, &market, codex).0);
+        }
+    }
+    let home = home.unwrap();
+    // Starts alternate too: berth, codex, berth, codex, ...
+    let mut berth_starts = (Vec::new(), Vec::new());
+    let mut codex_starts = (Vec::new(), Vec::new());
+    for _ in 0..STARTS {
+        let (init, list) = start_once(&home, &berth);
+        berth_starts.0.push(init);
+        berth_starts.1.push(list);
+        if let Some(codex) = &codex {
+            let (init, list) = start_once(&home, codex);
+            codex_starts.0.push(init);
+            codex_starts.1.push(list);
+        }
+    }
+    let report = |name: &str,
+                  starts: &mut (Vec<Duration>, Vec<Duration>),
+                  installs: &mut Vec<Duration>| {
+        let figures = (
+            median(&mut starts.0),
+            median(&mut starts.1),
+            median(installs),
+        );
+        println!(
+            "{name}: start to initialize {:.2} ms, first plugin/list {:.2} ms, {PLUGINS} installs {:.0} ms (medians)",
+            ms(figures.0),
+            ms(figures.1),
+            ms(figures.2)
+        );
+        figures
+    };
+    let ours = report("berth", &mut berth_starts, &mut berth_installs);
+    if codex.is_none() {
         println!("codex peer not installed; run scripts/test once to fetch it");
         return;
-    };
-    let (codex_installs, _codex_home) = installs(&base, &market, &codex);
-    let (codex_init, codex_list) = starts(&home, &codex);
-    println!(
-        "codex: start to initialize {:.2} ms, first plugin/list {:.2} ms, {PLUGINS} installs {:.0} ms",
-        ms(codex_init),
-        ms(codex_list),
-        ms(codex_installs)
-    );
+    }
+    let theirs = report("codex", &mut codex_starts, &mut codex_installs);
     println!(
         "ratio berth/codex (target <= 0.50): initialize {:.2}, first plugin/list {:.2}, installs {:.2}",
-        ms(berth_init) / ms(codex_init),
-        ms(berth_list) / ms(codex_list),
-        ms(berth_installs) / ms(codex_installs)
+        ms(ours.0) / ms(theirs.0),
+        ms(ours.1) / ms(theirs.1),
+        ms(ours.2) / ms(theirs.2)
     );
 }

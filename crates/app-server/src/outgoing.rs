@@ -9,6 +9,7 @@ use berth_app_server_protocol::{
 };
 use serde::Serialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
@@ -42,6 +43,18 @@ impl Outgoing {
 
     pub(crate) fn respond(&self, id: RequestId, result: Value) {
         self.send(&JsonRpcMessage::Response(JsonRpcResponse { id, result }));
+    }
+
+    /// Answers with a result that is already JSON text.
+    pub(crate) fn respond_raw(&self, id: &RequestId, result: &RawValue) {
+        match serde_json::to_string(id) {
+            Ok(id) => {
+                let _ = self
+                    .sender
+                    .send(format!("{{\"id\":{id},\"result\":{}}}", result.get()));
+            }
+            Err(err) => tracing::error!("failed to serialize a request id: {err}"),
+        }
     }
 
     pub(crate) fn fail(&self, id: RequestId, error: RpcError) {

@@ -245,3 +245,35 @@ fn a_provider_api_key_comes_from_its_env_key() {
     assert_eq!(request.headers["authorization"], "Bearer sk-test");
     assert_eq!(request.headers["originator"], "test_client");
 }
+
+#[test]
+fn opted_out_notifications_are_not_sent() {
+    let home = TestHome::new();
+    let loopback = Loopback::start(vec![]);
+    let mut server = Server::spawn(
+        berth_bin(),
+        &home,
+        &provider_overrides(&loopback.base_url, 0),
+        &[],
+    );
+    server.call(
+        "initialize",
+        json!({"clientInfo": {"name": "test_client", "version": "1"},
+               "capabilities": {"optOutNotificationMethods": ["item/started", "item/completed"]}}),
+    );
+    let thread_id = start_thread(&mut server);
+    let completed = run_turn(
+        &mut server,
+        &thread_id,
+        json!([{"type": "text", "text": "hi"}]),
+    );
+    assert_eq!(completed["turn"]["status"], json!("completed"));
+    let methods: Vec<Value> = server
+        .drain_notifications()
+        .into_iter()
+        .map(|m| m["method"].clone())
+        .collect();
+    assert!(methods.contains(&json!("turn/started")), "{methods:?}");
+    assert!(!methods.contains(&json!("item/started")), "{methods:?}");
+    assert!(!methods.contains(&json!("item/completed")), "{methods:?}");
+}
