@@ -13,6 +13,7 @@ mod codex_compat;
 mod faults;
 mod lifecycle;
 mod remote;
+mod smokes;
 
 use std::path::Path;
 use std::process::{Command, Output};
