@@ -13,6 +13,7 @@ mod codex_compat;
 mod faults;
 mod lifecycle;
 mod remote;
+mod remote_codex;
 mod smokes;
 
 use std::path::Path;

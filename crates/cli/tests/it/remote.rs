@@ -184,6 +184,40 @@ fn wait_for_events(serve: &Serve, count: usize) -> Vec<(String, Value)> {
     }
 }
 
+/// The service received `codex_plugin_installed` then `codex_plugin_uninstalled` for linear,
+/// each with the local id and the backend id.
+fn assert_lifecycle_events(serve: &Serve) {
+    let events = wait_for_events(serve, 2);
+    let lifecycle: Vec<(String, Value)> = events
+        .into_iter()
+        .filter(|(kind, _)| kind.starts_with("codex_plugin_"))
+        .map(|(kind, params)| {
+            (
+                kind,
+                json!({
+                    "plugin_id": params["plugin_id"],
+                    "remote_plugin_id": params["remote_plugin_id"],
+                    "marketplace_name": params["marketplace_name"],
+                    "has_skills": params["has_skills"],
+                }),
+            )
+        })
+        .collect();
+    let expected = json!({
+        "plugin_id": "linear@openai-curated-remote",
+        "remote_plugin_id": "plugins~Plugin_linear",
+        "marketplace_name": "openai-curated-remote",
+        "has_skills": true,
+    });
+    assert_eq!(
+        lifecycle,
+        vec![
+            ("codex_plugin_installed".to_owned(), expected.clone()),
+            ("codex_plugin_uninstalled".to_owned(), expected),
+        ]
+    );
+}
+
 #[test]
 fn remote_install_and_uninstall_through_the_cli_update_cache_sidecar_service_and_analytics() {
     let serve = Serve::start();
@@ -275,35 +309,7 @@ fn remote_install_and_uninstall_through_the_cli_update_cache_sidecar_service_and
     let listed = berth_json(&home, &["plugin", "list", "--json"]);
     assert_eq!(listed, json!({"installed": [], "available": []}));
 
-    let events = wait_for_events(&serve, 2);
-    let lifecycle: Vec<(String, Value)> = events
-        .into_iter()
-        .filter(|(kind, _)| kind.starts_with("codex_plugin_"))
-        .map(|(kind, params)| {
-            (
-                kind,
-                json!({
-                    "plugin_id": params["plugin_id"],
-                    "remote_plugin_id": params["remote_plugin_id"],
-                    "marketplace_name": params["marketplace_name"],
-                    "has_skills": params["has_skills"],
-                }),
-            )
-        })
-        .collect();
-    let expected = json!({
-        "plugin_id": "linear@openai-curated-remote",
-        "remote_plugin_id": "plugins~Plugin_linear",
-        "marketplace_name": "openai-curated-remote",
-        "has_skills": true,
-    });
-    assert_eq!(
-        lifecycle,
-        vec![
-            ("codex_plugin_installed".to_owned(), expected.clone()),
-            ("codex_plugin_uninstalled".to_owned(), expected),
-        ]
-    );
+    assert_lifecycle_events(&serve);
 }
 
 #[test]

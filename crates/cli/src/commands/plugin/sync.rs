@@ -35,7 +35,7 @@ pub(crate) fn run(context: &Context, args: &SyncArgs) -> anyhow::Result<ExitCode
         Ok(ExitCode::SUCCESS)
     } else {
         printer::note(format!(
-            "warning: {} remote plugin(s) could not be synced; run `berth -v plugin sync` for the reasons",
+            "warning: {} remote plugin(s) could not be synced; the warnings above say why, and `berth plugin sync` retries",
             outcome.failed_remote_plugin_ids.len()
         ));
         Ok(ExitCode::from(1))
