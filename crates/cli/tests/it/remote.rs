@@ -318,7 +318,10 @@ fn sync_backfills_a_deleted_sidecar_without_downloading_and_removes_stale_caches
     let home = remote_home(&serve);
     let source = plugin_source(home.root(), "linear", "1.2.3", "v1");
     serve.publish(&source, &[]);
-    berth_ok(&home, &["plugin", "add", "plugins~Plugin_linear"]);
+    let added = berth(&home, &["plugin", "add", "plugins~Plugin_linear"]);
+    assert!(added.status.success(), "{added:?}");
+    // stderr is not a terminal here: no progress bar, nothing at all on stderr.
+    assert_eq!(String::from_utf8_lossy(&added.stderr), "");
     let cache = home.codex_home().join("plugins/cache");
     let base = cache.join("openai-curated-remote/linear");
     let sidecar = base.join(".codex-remote-plugin-install.json");
