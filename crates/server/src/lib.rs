@@ -8,6 +8,7 @@ mod bundles;
 mod catalog;
 mod db;
 mod error;
+mod loopback_ca;
 mod publish;
 mod routes;
 mod server;
@@ -17,6 +18,7 @@ pub use bundles::{BundleStore, LocalBundleStore, is_sha256_hex};
 pub use catalog::{InstalledRecord, Listing, Page, PluginRecord, SkillContents};
 pub use db::{Account, Db, DbKind, StoredEvent};
 pub use error::{ApiError, ServeError, StoreError};
+pub use loopback_ca::{LoopbackCa, LoopbackCaError, write_loopback_ca};
 pub use publish::{PublishError, PublishOptions, PublishedRelease, publish_plugin};
 pub use routes::{
     AppState, DEFAULT_PAGE_LIMIT, MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST, MAX_PAGE_LIMIT, router,

@@ -1,0 +1,47 @@
+//! Extra certificate authorities for the plugin service and bundle downloads: the PEM file
+//! named by `CODEX_CA_CERTIFICATE`, as Codex honours it, so a service with a private or test
+//! CA works. The variable is read here and nowhere else.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// Environment variable naming a PEM file of extra trusted certificate authorities.
+pub const CA_CERTIFICATE_ENV: &str = "CODEX_CA_CERTIFICATE";
+
+/// The certificates of `$CODEX_CA_CERTIFICATE`, read once per process. An unreadable or
+/// invalid file is reported once with a warning and adds nothing.
+pub fn extra_root_certificates() -> &'static [reqwest::Certificate] {
+    static CERTIFICATES: OnceLock<Vec<reqwest::Certificate>> = OnceLock::new();
+    CERTIFICATES.get_or_init(|| {
+        std::env::var_os(CA_CERTIFICATE_ENV)
+            .filter(|value| !value.is_empty())
+            .map(|path| load_certificates(Path::new(&path)))
+            .unwrap_or_default()
+    })
+}
+
+/// Reads every certificate of a PEM file.
+pub fn load_certificates(path: &Path) -> Vec<reqwest::Certificate> {
+    let pem = match std::fs::read(path) {
+        Ok(pem) => pem,
+        Err(err) => {
+            tracing::warn!(path = %path.display(), "ignoring {CA_CERTIFICATE_ENV}: cannot read it: {err}");
+            return Vec::new();
+        }
+    };
+    match reqwest::Certificate::from_pem_bundle(&pem) {
+        Ok(certificates) => certificates,
+        Err(err) => {
+            tracing::warn!(path = %path.display(), "ignoring {CA_CERTIFICATE_ENV}: not a PEM certificate: {err}");
+            Vec::new()
+        }
+    }
+}
+
+/// Adds the extra authorities to a client builder.
+pub(crate) fn with_extra_roots(mut builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    for certificate in extra_root_certificates() {
+        builder = builder.add_root_certificate(certificate.clone());
+    }
+    builder
+}
