@@ -113,12 +113,14 @@ pub fn write_api_key_test_auth(codex_home: &Path, api_key: &str) -> io::Result<P
     )
 }
 
-/// An unsigned JWT (`{"alg":"none","typ":"JWT"}`) carrying `claims`, with an empty
-/// signature segment.
+/// An unsigned JWT (`{"alg":"none","typ":"JWT"}`) carrying `claims`; its signature segment
+/// holds a fixed placeholder, never a real signature.
 pub fn unsigned_jwt(claims: &serde_json::Value) -> String {
     let header = encode_segment(br#"{"alg":"none","typ":"JWT"}"#);
     let payload = encode_segment(claims.to_string().as_bytes());
-    format!("{header}.{payload}.")
+    // Codex 0.169.0 refuses a token whose signature segment is empty, though it never checks
+    // the signature itself; a constant placeholder keeps the token unsigned in effect.
+    format!("{header}.{payload}.{}", encode_segment(b"unsigned"))
 }
 
 fn write_auth_file(codex_home: &Path, contents: &serde_json::Value) -> io::Result<PathBuf> {

@@ -90,8 +90,13 @@ pub struct Release {
     /// Display name.
     #[serde(default)]
     pub display_name: String,
-    /// Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Description. Always on the wire (an empty string when unknown): Codex's decoder
+    /// requires the field and rejects the whole catalog page without it.
+    #[serde(
+        default,
+        serialize_with = "description_or_empty",
+        deserialize_with = "empty_description_as_none"
+    )]
     pub description: Option<String>,
     /// Absolute URL of the gzip tar bundle; only with `includeDownloadUrls=true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -239,4 +244,18 @@ pub struct SkillInterface {
 pub struct McpServerRef {
     /// Server name.
     pub key: String,
+}
+
+fn description_or_empty<S: serde::Serializer>(
+    description: &Option<String>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(description.as_deref().unwrap_or_default())
+}
+
+fn empty_description_as_none<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    let description = Option::<String>::deserialize(deserializer)?;
+    Ok(description.filter(|text| !text.is_empty()))
 }

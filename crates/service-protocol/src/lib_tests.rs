@@ -176,3 +176,15 @@ fn list_and_mutation_responses_have_the_spec_shapes() {
     assert_eq!(paths::uninstall("a"), "/plugins/a/uninstall");
     assert_eq!(paths::skill("a", "b"), "/ps/plugins/a/skills/b");
 }
+
+#[test]
+fn release_description_is_always_on_the_wire_because_codex_requires_it() {
+    let release = Release::default();
+    let json = serde_json::to_value(&release).unwrap();
+    assert_eq!(json["description"], serde_json::json!(""));
+    let back: Release = serde_json::from_value(json).unwrap();
+    assert_eq!(back.description, None);
+    let described: Release =
+        serde_json::from_value(serde_json::json!({"description": "Issues"})).unwrap();
+    assert_eq!(described.description.as_deref(), Some("Issues"));
+}

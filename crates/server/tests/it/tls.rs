@@ -21,7 +21,14 @@ pub(crate) async fn start_tls_server(dev_mode: bool) -> (TestServer, LoopbackCa)
     config.bind = "127.0.0.1:0".parse().unwrap();
     config.tls = Some(ca.tls.clone());
     config.dev_mode = dev_mode;
-    (TestServer::start_with(config, dir).await, ca)
+    let mut server = TestServer::start_with(config, dir).await;
+    // The harness's own client trusts the test CA too.
+    let pem = std::fs::read(&ca.ca_pem).unwrap();
+    server.client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    (server, ca)
 }
 
 #[tokio::test]
