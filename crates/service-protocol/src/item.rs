@@ -246,6 +246,10 @@ pub struct McpServerRef {
     pub key: String,
 }
 
+#[expect(
+    clippy::ref_option,
+    reason = "serde's serialize_with passes the field by reference"
+)]
 fn description_or_empty<S: serde::Serializer>(
     description: &Option<String>,
     serializer: S,

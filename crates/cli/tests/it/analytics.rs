@@ -1,5 +1,5 @@
 //! The CLI's plugin commands deliver their analytics events to a real HTTP endpoint on
-//! loopback (`chatgpt_base_url` from config.toml, ChatGPT auth from `auth.json`), honour the
+//! loopback (`chatgpt_base_url` from config.toml, `ChatGPT` auth from `auth.json`), honour the
 //! opt-outs, and in debug builds write them to the capture file instead of the network.
 
 use std::io::{BufRead, BufReader, Read, Write};
