@@ -39,7 +39,7 @@ pub(crate) fn thread_initialized(session: &Session, thread: &Thread) {
             "runtime": runtime(),
             "model": thread.model,
             "ephemeral": thread.ephemeral,
-            "is_worktree": false,
+            "is_worktree": is_linked_worktree(std::path::Path::new(&thread.cwd)),
             "thread_source": null,
             "initialization_mode": "new",
             "subagent_source": null,
@@ -48,6 +48,27 @@ pub(crate) fn thread_initialized(session: &Session, thread: &Thread) {
             "created_at": thread.created_at,
         },
     }));
+}
+
+/// Whether `cwd` is inside a linked git worktree (`git worktree add`): the nearest `.git` is a
+/// file pointing into another repository's `.git/worktrees/`. Submodules also have a `.git`
+/// file, but it points into `.git/modules/`.
+fn is_linked_worktree(cwd: &std::path::Path) -> bool {
+    for dir in cwd.ancestors() {
+        let dot_git = dir.join(".git");
+        let Ok(metadata) = std::fs::symlink_metadata(&dot_git) else {
+            continue;
+        };
+        if !metadata.is_file() {
+            return false;
+        }
+        return std::fs::read_to_string(&dot_git).is_ok_and(|text| {
+            text.trim()
+                .strip_prefix("gitdir:")
+                .is_some_and(|gitdir| gitdir.contains("/worktrees/"))
+        });
+    }
+    false
 }
 
 /// What `codex_turn_event` reports.
@@ -138,3 +159,7 @@ pub(crate) fn turn_event(session: &Session, facts: &TurnFacts<'_>) {
         },
     }));
 }
+
+#[cfg(test)]
+#[path = "telemetry_tests.rs"]
+mod tests;
