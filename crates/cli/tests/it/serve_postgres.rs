@@ -1,4 +1,4 @@
-//! Two `berth serve` processes on one PostgreSQL database (how a team runs several instances):
+//! Two `berth serve` processes on one `PostgreSQL` database (how a team runs several instances):
 //! many accounts installing and uninstalling through both at once end with both instances
 //! reporting the same, expected installed state. Needs `BERTH_TEST_POSTGRES_URL` (CI sets it;
 //! there the test fails rather than skips without it).
