@@ -51,7 +51,7 @@ impl HttpSender {
             }
             Err(err) => tracing::warn!("analytics originator is not a valid header value: {err}"),
         }
-        let client = reqwest::Client::builder()
+        let client = berth_http::client_builder()
             .timeout(timeout)
             .user_agent(user_agent)
             .default_headers(headers)

@@ -134,4 +134,7 @@ pub(crate) struct QuickstartArgs {
     /// The marketplace to use (default: the example marketplace shipped with berth).
     #[arg(long, value_name = "DIR")]
     pub(crate) marketplace: Option<PathBuf>,
+    /// Run only the local half (no plugin service, app server or smokes).
+    #[arg(long)]
+    pub(crate) local_only: bool,
 }

@@ -107,7 +107,7 @@ impl RemotePluginClient {
         }
         headers.insert("oai-product-sku", HeaderValue::from_static("codex"));
         headers.insert("originator", header(&options.originator)?);
-        let http = crate::tls::with_extra_roots(reqwest::Client::builder())
+        let http = berth_http::client_builder()
             .default_headers(headers)
             .user_agent(options.user_agent.clone())
             .timeout(REQUEST_TIMEOUT)

@@ -156,7 +156,7 @@ impl DownloadProgress for NoProgress {
 pub(crate) fn download_http_client(
     policy: BundleUrlPolicy,
 ) -> Result<reqwest::Client, reqwest::Error> {
-    crate::tls::with_extra_roots(reqwest::Client::builder())
+    berth_http::client_builder()
         .timeout(DOWNLOAD_TIMEOUT)
         .redirect(reqwest::redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() >= 10 {

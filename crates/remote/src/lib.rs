@@ -15,8 +15,8 @@ mod marketplace;
 mod ops;
 mod snapshot;
 mod sync;
-mod tls;
 
+pub use berth_http::{CA_CERTIFICATE_ENV, extra_root_certificates, load_certificates};
 pub use bundle_install::{REMOTE_PLUGIN_INSTALL_STAGING_DIR, install_downloaded_bundle};
 pub use client::{DEFAULT_CHATGPT_BASE_URL, RemoteAuth, RemoteClientOptions, RemotePluginClient};
 pub use download::{
@@ -33,4 +33,3 @@ pub use ops::{
 };
 pub use snapshot::{RemoteInstalledPlugin, RemoteInstalledSnapshot};
 pub use sync::{RemoteSyncOutcome, sync_remote_installed_plugin_bundles};
-pub use tls::{CA_CERTIFICATE_ENV, extra_root_certificates, load_certificates};

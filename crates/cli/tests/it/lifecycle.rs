@@ -245,18 +245,26 @@ fn remove_never_follows_a_symlink_out_of_the_cache() {
 }
 
 #[test]
-fn quickstart_runs_the_whole_local_workflow_on_embedded_defaults() {
+fn quickstart_runs_the_whole_system_on_embedded_defaults() {
     let home = TestHome::new();
     let output = berth(&home, &["quickstart"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", transcript(&home, &output));
     for expected in [
+        // The local half.
         "Added plugin `hello` from marketplace `berth-examples`.",
         "refused as expected: plugin `retired` is not available for install",
         "hello@berth-examples    installed, disabled  1.0.0",
         "MCP servers: notes",
         "Lifecycle events reported (6):",
-        "codex_plugin_uninstalled notes@berth-examples (skills: false, MCP servers: 1, apps: 1)",
+        // The whole system: service, app server, both smokes and recovery.
+        "ok    app-server plugin/install plugins~Plugin_notes (remote): bundle cached, sidecar {\"schema_version\":1,\"remote_plugin_id\":\"plugins~Plugin_notes\"}",
+        "ok    turn mentioning hello@berth-examples: status \"completed\"; the plugin's skill reached the model: true",
+        "ok    plugin-analytics-smoke: PASS",
+        "ok    plugin-analytics-mutation-smoke: PASS",
+        "ok    plugin-remote-uninstall: PASS",
+        "codex_plugin_used            plugin_id=hello@berth-examples remote_plugin_id=null client=berth-quickstart",
+        "codex_plugin_installed       plugin_id=hello@openai-curated-remote remote_plugin_id=plugins~Plugin_hello client=berth-test-client",
         "Quickstart finished: every step did what it should.",
     ] {
         assert!(
@@ -264,6 +272,7 @@ fn quickstart_runs_the_whole_local_workflow_on_embedded_defaults() {
             "missing {expected:?} in:\n{stdout}"
         );
     }
+    assert!(!stdout.contains("FAIL"), "{stdout}");
 }
 
 #[test]

@@ -89,6 +89,11 @@ pub fn start_server(
     let mut overrides = options.config_overrides.clone();
     overrides.extend_from_slice(extra_overrides);
     let mut env = extra_env;
+    // The server must use the home the smoke checks on disk.
+    env.push((
+        "CODEX_HOME".into(),
+        options.codex_home.clone().into_os_string(),
+    ));
     let responses = if with_model {
         let responses = ResponsesServer::start()
             .context("failed to start the loopback Responses API server")?;

@@ -10,6 +10,8 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use berth_plugin::{PluginEvent, RecordingEventSink};
 
+mod system;
+
 use crate::cli::{ListArgs, MarketplaceCommand, QuickstartArgs, SelectorArgs};
 use crate::commands::{marketplace, plugin};
 use crate::context::Context;
@@ -19,31 +21,33 @@ use crate::printer;
 const EXAMPLE_MARKETPLACE: &[(&str, &str)] = &[
     (
         ".agents/plugins/marketplace.json",
-        include_str!("../../../../examples/marketplace/.agents/plugins/marketplace.json"),
+        include_str!("../../../../../examples/marketplace/.agents/plugins/marketplace.json"),
     ),
     (
         "plugins/hello/.codex-plugin/plugin.json",
-        include_str!("../../../../examples/marketplace/plugins/hello/.codex-plugin/plugin.json"),
+        include_str!("../../../../../examples/marketplace/plugins/hello/.codex-plugin/plugin.json"),
     ),
     (
         "plugins/hello/skills/greet/SKILL.md",
-        include_str!("../../../../examples/marketplace/plugins/hello/skills/greet/SKILL.md"),
+        include_str!("../../../../../examples/marketplace/plugins/hello/skills/greet/SKILL.md"),
     ),
     (
         "plugins/notes/.codex-plugin/plugin.json",
-        include_str!("../../../../examples/marketplace/plugins/notes/.codex-plugin/plugin.json"),
+        include_str!("../../../../../examples/marketplace/plugins/notes/.codex-plugin/plugin.json"),
     ),
     (
         "plugins/notes/.mcp.json",
-        include_str!("../../../../examples/marketplace/plugins/notes/.mcp.json"),
+        include_str!("../../../../../examples/marketplace/plugins/notes/.mcp.json"),
     ),
     (
         "plugins/notes/.app.json",
-        include_str!("../../../../examples/marketplace/plugins/notes/.app.json"),
+        include_str!("../../../../../examples/marketplace/plugins/notes/.app.json"),
     ),
     (
         "plugins/retired/.codex-plugin/plugin.json",
-        include_str!("../../../../examples/marketplace/plugins/retired/.codex-plugin/plugin.json"),
+        include_str!(
+            "../../../../../examples/marketplace/plugins/retired/.codex-plugin/plugin.json"
+        ),
     ),
 ];
 
@@ -113,9 +117,23 @@ pub(crate) fn run(args: &QuickstartArgs) -> anyhow::Result<ExitCode> {
         printer::line("")?;
     }
     let reported = events.take();
-    printer::line(format!("Lifecycle events reported ({}):", reported.len()))?;
-    for event in &reported {
-        printer::line(format!("  {}", describe_event(event)))?;
+    let print_local_events = |reported: &[PluginEvent]| -> anyhow::Result<()> {
+        printer::line(format!("Lifecycle events reported ({}):", reported.len()))?;
+        for event in reported {
+            printer::line(format!("  {}", describe_event(event)))?;
+        }
+        Ok(())
+    };
+    print_local_events(&reported)?;
+    if !args.local_only {
+        printer::line("\n== The whole system: berth serve, berth app-server and the smokes ==\n")?;
+        match system::run(workdir.path(), &codex_home, &market) {
+            Ok(report) => failures += report.failures,
+            Err(err) => {
+                failures += 1;
+                printer::line(format!("FAILED: {err:#}"))?;
+            }
+        }
     }
     let config = std::fs::read_to_string(codex_home.join("config.toml")).unwrap_or_default();
     printer::line(format!("\nconfig.toml now:\n{config}"))?;

@@ -1,6 +1,7 @@
-//! Extra certificate authorities for the plugin service and bundle downloads: the PEM file
-//! named by `CODEX_CA_CERTIFICATE`, as Codex honours it, so a service with a private or test
-//! CA works. The variable is read here and nowhere else.
+//! HTTP clients for berth's network paths (plugin service, bundle downloads, analytics): every
+//! [`client_builder`] trusts the extra certificate authorities of the PEM file named by
+//! `CODEX_CA_CERTIFICATE`, as Codex does, so a service with a private or test CA works. The
+//! variable is read here and nowhere else.
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -38,8 +39,9 @@ pub fn load_certificates(path: &Path) -> Vec<reqwest::Certificate> {
     }
 }
 
-/// Adds the extra authorities to a client builder.
-pub(crate) fn with_extra_roots(mut builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+/// A client builder that trusts the extra authorities.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    let mut builder = reqwest::Client::builder();
     for certificate in extra_root_certificates() {
         builder = builder.add_root_certificate(certificate.clone());
     }
