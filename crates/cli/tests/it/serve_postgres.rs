@@ -3,15 +3,14 @@
 //! reporting the same, expected installed state. Needs `BERTH_TEST_POSTGRES_URL` (CI sets it;
 //! there the test fails rather than skips without it).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use serde_json::{Value, json};
 
 use crate::berth_bin;
-use crate::remote::plugin_source;
+use crate::remote::{Serve, plugin_source};
 
 const ACCOUNTS: usize = 8;
 const ROUNDS: usize = 6;
@@ -47,49 +46,6 @@ fn fresh_database(url: &str) -> String {
     );
     let base = url.rsplit_once('/').unwrap().0;
     format!("{base}/{name}")
-}
-
-struct Instance {
-    child: Child,
-    address: String,
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(database_url: &str, data_dir: &Path) -> Instance {
-    let mut child = Command::new(berth_bin())
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--dev",
-            "--database-url",
-            database_url,
-            "--data-dir",
-        ])
-        .arg(data_dir)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("unexpected banner {line:?}"))
-        .to_owned();
-    Instance { child, address }
 }
 
 fn token(account: &str) -> String {
@@ -133,10 +89,16 @@ fn two_serve_processes_on_one_postgres_database_stay_consistent() {
         .output()
         .unwrap();
     assert!(published.status.success(), "{published:?}");
-    let instances = [start(&database, &data_dir), start(&database, &data_dir)];
+    let instances = [
+        Serve::start_on(&database, &data_dir),
+        Serve::start_on(&database, &data_dir),
+    ];
     let addresses: Vec<String> = instances
         .iter()
-        .map(|instance| instance.address.clone())
+        .map(|instance| {
+            let url = instance.api_url.trim_start_matches("http://");
+            url.trim_end_matches("/backend-api").to_owned()
+        })
         .collect();
     let workers: Vec<_> = (0..ACCOUNTS)
         .map(|index| {
