@@ -247,3 +247,38 @@ fn recovery_command_uninstalls_on_the_service_and_removes_the_cache() {
             .exists()
     );
 }
+
+#[test]
+fn analytics_smoke_passes_against_codex_app_server_pointed_at_berth_serve() {
+    let Some(codex) = berth_test_support::codex_bin() else {
+        eprintln!("skipping: Codex peer not installed");
+        return;
+    };
+    let world = world();
+    // Release Codex refuses writes to any config file but its user config; the smoke falls back
+    // to that file and restores the original state.
+    let output = smoke_command(
+        &world.home,
+        &[
+            "smoke",
+            "--server-bin",
+            codex.to_str().unwrap(),
+            "plugin-analytics-smoke",
+            "--plugin-id",
+            "alpha@openai-curated-remote",
+        ],
+    );
+    assert_eq!(
+        outcome(&output),
+        "PASS: disabled, enabled and used events validated for `alpha@openai-curated-remote`",
+        "{}",
+        text(&output)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!("\"remote_plugin_id\": \"{}\"", world.used_id)),
+        "{stdout}"
+    );
+    let config = world.home.config_text();
+    assert!(!config.contains("enabled = false"), "{config}");
+}

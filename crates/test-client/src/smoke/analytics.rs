@@ -69,16 +69,17 @@ pub fn run(options: &SmokeOptions, plugin_id: &str) -> Outcome {
         smoke.events.describe()
     ));
     let mut wrote_toggle = false;
+    let mut target = Some(config_path);
     let result = run_steps(
         &mut smoke.server,
         &smoke.events,
         plugin_id,
-        &config_path,
+        &mut target,
         &mut wrote_toggle,
     );
     if wrote_toggle {
         // Restore the original state (the plugin was enabled) whatever happened.
-        if let Err(err) = write_enabled(&mut smoke.server, plugin_id, true, &config_path) {
+        if let Err(err) = write_enabled(&mut smoke.server, plugin_id, true, &mut target) {
             report::line(format!(
                 "warning: could not restore `{plugin_id}` to enabled: {err:#}"
             ));
@@ -104,14 +105,14 @@ fn run_steps(
     server: &mut crate::app_server::AppServer,
     events: &EventSource,
     plugin_id: &str,
-    config_path: &std::path::Path,
+    target: &mut Option<std::path::PathBuf>,
     wrote_toggle: &mut bool,
 ) -> anyhow::Result<Vec<Value>> {
     server.initialize(SMOKE_CLIENT_NAME, RPC_TIMEOUT)?;
     let expected = find_installed_plugin(server, plugin_id)?;
     *wrote_toggle = true;
-    write_enabled(server, plugin_id, false, config_path)?;
-    write_enabled(server, plugin_id, true, config_path)?;
+    write_enabled(server, plugin_id, false, target)?;
+    write_enabled(server, plugin_id, true, target)?;
     let (thread_id, turn_id, attempts) = mention_until_used(server, events, &expected)?;
     if attempts > 1 {
         report::line(format!(
@@ -187,22 +188,39 @@ fn find_installed_plugin(
     })
 }
 
+/// Writes `plugins.<id>.enabled` to the isolated config file `target`; a server that only
+/// writes its user config (a release Codex, whose isolation hook is debug-only) gets the
+/// write there instead, and `target` becomes `None` so the restore goes there too.
 fn write_enabled(
     server: &mut crate::app_server::AppServer,
     plugin_id: &str,
     enabled: bool,
-    config_path: &std::path::Path,
+    target: &mut Option<std::path::PathBuf>,
 ) -> anyhow::Result<()> {
-    let result = server.request(
-        "config/value/write",
-        json!({
-            "keyPath": format!("plugins.{plugin_id}.enabled"),
-            "value": enabled,
-            "mergeStrategy": "replace",
-            "filePath": config_path,
-        }),
-        RPC_TIMEOUT,
-    )?;
+    let mut params = json!({
+        "keyPath": format!("plugins.{plugin_id}.enabled"),
+        "value": enabled,
+        "mergeStrategy": "replace",
+    });
+    if let Some(path) = target.as_ref() {
+        params["filePath"] = json!(path);
+    }
+    let result = match server.request("config/value/write", params.clone(), RPC_TIMEOUT) {
+        Err(crate::app_server::AppServerError::Rpc { message, .. })
+            if target.is_some()
+                && message.contains("Only writes to the user config are allowed") =>
+        {
+            report::line(
+                "note: the server only writes its user config; toggling there and restoring it afterwards",
+            );
+            *target = None;
+            if let Some(object) = params.as_object_mut() {
+                object.remove("filePath");
+            }
+            server.request("config/value/write", params, RPC_TIMEOUT)?
+        }
+        other => other?,
+    };
     report::line(format!(
         "< config/value/write plugin={plugin_id} enabled={enabled} status={}",
         result["status"]
