@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use berth_plugin::manifest::{load_manifest, plugin_capability_summary_from_root};
+use berth_plugin::manifest::{load_manifest, plugin_capability_summary};
 use berth_plugin::{PluginCapabilitySummary, PluginEvent, PluginId, PluginUsedContext};
 
 use crate::{ManagerError, PluginsManager};
@@ -61,32 +61,27 @@ impl PluginsManager {
             let Some(root) = self.store.active_plugin_root(&id) else {
                 continue;
             };
-            let Some(summary) = plugin_capability_summary_from_root(&id, &root) else {
+            let Ok(manifest) = load_manifest(&root) else {
                 tracing::warn!(plugin_id = %id, "skipping an installed plugin whose manifest does not load");
                 continue;
             };
-            let (display_name, skills) = match load_manifest(&root) {
-                Ok(manifest) => {
-                    let display_name = manifest
-                        .manifest
-                        .interface
-                        .as_ref()
-                        .and_then(|interface| interface.display_name.clone())
-                        .unwrap_or_else(|| id.plugin_name().to_owned());
-                    let skills = manifest
-                        .skills()
-                        .value
-                        .into_iter()
-                        .map(|skill| LoadedSkill {
-                            name: format!("{}:{}", id.plugin_name(), skill.name),
-                            description: skill.description,
-                            path: skill.path,
-                        })
-                        .collect();
-                    (display_name, skills)
-                }
-                Err(_) => (id.plugin_name().to_owned(), Vec::new()),
-            };
+            let summary = plugin_capability_summary(&id, &manifest);
+            let display_name = manifest
+                .manifest
+                .interface
+                .as_ref()
+                .and_then(|interface| interface.display_name.clone())
+                .unwrap_or_else(|| id.plugin_name().to_owned());
+            let skills = manifest
+                .skills()
+                .value
+                .into_iter()
+                .map(|skill| LoadedSkill {
+                    name: format!("{}:{}", id.plugin_name(), skill.name),
+                    description: skill.description,
+                    path: skill.path,
+                })
+                .collect();
             loaded.push(LoadedPlugin {
                 id,
                 root,

@@ -31,4 +31,4 @@ pub use model::{
 pub use skills::{
     DEFAULT_SKILLS_DIR, PluginSkill, SKILL_FILE, SkillFrontmatter, parse_skill_frontmatter,
 };
-pub use summary::plugin_capability_summary_from_root;
+pub use summary::{plugin_capability_summary, plugin_capability_summary_from_root};

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::load::load_manifest;
+use super::model::LoadedManifest;
 use crate::{PluginCapabilitySummary, PluginId};
 
 /// Summarises the plugin at `root` (spec §4.4): `None` when its manifest is missing or invalid.
@@ -19,14 +20,23 @@ pub fn plugin_capability_summary_from_root(
             return None;
         }
     };
-    Some(PluginCapabilitySummary {
+    Some(plugin_capability_summary(id, &loaded))
+}
+
+/// The capability summary of an already loaded manifest (spec §4.4), for callers that need
+/// the manifest for more than the summary and should read it once.
+pub fn plugin_capability_summary(
+    id: &PluginId,
+    loaded: &LoadedManifest,
+) -> PluginCapabilitySummary {
+    PluginCapabilitySummary {
         config_name: id.as_key(),
         display_name: id.plugin_name().to_owned(),
         description: None,
         has_skills: loaded.has_skill_roots(),
         mcp_server_names: loaded.mcp_servers().value.into_keys().collect(),
         app_connector_ids: loaded.app_connector_ids().value,
-    })
+    }
 }
 
 #[cfg(test)]

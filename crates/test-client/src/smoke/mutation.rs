@@ -247,7 +247,7 @@ fn wait_for_one(
     remote_plugin_id: &str,
 ) -> anyhow::Result<Value> {
     let mine = |event: &Value| event["event_params"]["remote_plugin_id"] == remote_plugin_id;
-    let seen = events
+    events
         .wait_until(EVENT_WAIT, |all| of_type(all, kind).any(mine))
         .map_err(|_| {
             anyhow::anyhow!("no {kind} event with remote_plugin_id `{remote_plugin_id}` arrived")
@@ -256,7 +256,6 @@ fn wait_for_one(
     std::thread::sleep(std::time::Duration::from_millis(300));
     let all = events.events();
     let found: Vec<&Value> = of_type(&all, kind).filter(|event| mine(event)).collect();
-    let _ = seen;
     ensure!(
         found.len() == 1,
         "expected exactly one {kind} for `{remote_plugin_id}`, found {}",
