@@ -36,7 +36,7 @@ pub(super) fn run(
         .build()
         .context("failed to start a runtime for the plugin service")?;
     let service_dir = workdir.join("service");
-    let (server, remote_ids, ca) = start_service(&runtime, &service_dir, market)?;
+    let (server, remote_ids, ca, service) = start_service(&runtime, &service_dir, market)?;
     printer::line(format!(
         "berth serve: {} (SQLite under {}, https with a throw-away CA; published {})",
         server.api_url,
@@ -102,7 +102,7 @@ pub(super) fn run(
         )?;
     }
 
-    print_service_events(&runtime, &service_dir)?;
+    print_service_events(&runtime, &service)?;
     runtime.block_on(server.shutdown())?;
     Ok(SystemReport { failures })
 }
@@ -117,6 +117,7 @@ fn start_service(
     berth_server::RunningServer,
     Vec<String>,
     berth_server::LoopbackCa,
+    berth_server::ServerConfig,
 )> {
     std::fs::create_dir_all(service_dir)
         .with_context(|| format!("failed to create `{}`", service_dir.display()))?;
@@ -143,29 +144,20 @@ fn start_service(
         let server = berth_server::start(config.clone()).await?;
         anyhow::Ok((server, ids))
     })?;
-    Ok((server, remote_ids, ca))
+    Ok((server, remote_ids, ca, config))
 }
 
 /// Prints every analytics event the service stored.
 fn print_service_events(
     runtime: &tokio::runtime::Runtime,
-    service_dir: &Path,
+    service: &berth_server::ServerConfig,
 ) -> anyhow::Result<()> {
     let events = runtime.block_on(async {
-        let db = berth_server::Db::connect(&format!(
-            "sqlite://{}",
-            service_dir.join("data/berth.db").display()
-        ))
-        .await;
-        match db {
-            Ok(db) => {
-                let events = db.events().await.unwrap_or_default();
-                db.close().await;
-                events
-            }
-            Err(_) => Vec::new(),
-        }
-    });
+        let (db, _bundles) = berth_server::open_storage(service).await?;
+        let events = db.events().await;
+        db.close().await;
+        anyhow::Ok(events?)
+    })?;
     printer::line(format!(
         "\nAnalytics events the service received ({}):",
         events.len()
