@@ -33,9 +33,9 @@ pub use plugin::{
     AppSummary, AppTemplateSummary, MarketplaceInterface, MarketplaceLoadErrorInfo,
     PluginAuthPolicy, PluginAvailability, PluginDetail, PluginHookSummary, PluginInstallParams,
     PluginInstallPolicy, PluginInstallResponse, PluginInstalledParams, PluginInstalledResponse,
-    PluginInterface, PluginListParams, PluginListResponse, PluginMarketplaceEntry,
-    PluginReadParams, PluginReadResponse, PluginSource, PluginSummary, PluginUninstallParams,
-    PluginUninstallResponse, SkillSummary,
+    PluginInterface, PluginListMarketplaceKind, PluginListParams, PluginListResponse,
+    PluginMarketplaceEntry, PluginReadParams, PluginReadResponse, PluginSource, PluginSummary,
+    PluginUninstallParams, PluginUninstallResponse, SkillSummary,
 };
 pub use thread::{
     CodexErrorInfo, SandboxSummary, Thread, ThreadItem, ThreadStartParams, ThreadStartResponse,

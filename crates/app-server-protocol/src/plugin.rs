@@ -12,12 +12,29 @@ pub struct PluginListParams {
     /// Working directories whose marketplaces are also in scope.
     #[serde(default)]
     pub cwds: Option<Vec<String>>,
-    /// Marketplace kinds (`local`, `vertical`, `workspace-directory`, `shared-with-me`).
+    /// Marketplace kinds to list; absent means local marketplaces plus the remote global
+    /// catalog when `features.remote_plugin` is on.
     #[serde(default)]
-    pub marketplace_kinds: Option<Vec<String>>,
+    pub marketplace_kinds: Option<Vec<PluginListMarketplaceKind>>,
     /// Ask for a fresh remote catalog fetch.
     #[serde(default)]
     pub force_refetch: bool,
+}
+
+/// A marketplace kind `plugin/list` can be asked for (`marketplaceKinds`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum PluginListMarketplaceKind {
+    /// Local marketplaces (home, working directories, curated).
+    Local,
+    /// The curated remote "vertical" collection.
+    Vertical,
+    /// The workspace's listed plugins (`workspace-directory`).
+    WorkspaceDirectory,
+    /// Plugins shared with the caller (`workspace-shared-with-me`).
+    SharedWithMe,
+    /// Plugins the caller created (`created-by-me-remote`).
+    CreatedByMeRemote,
 }
 
 /// `plugin/list` result.

@@ -7,13 +7,14 @@ use std::sync::Arc;
 
 use berth_app_server_protocol::{
     PluginInstallParams, PluginInstallResponse, PluginInstalledParams, PluginInstalledResponse,
-    PluginListParams, PluginListResponse, PluginReadParams, PluginReadResponse,
-    PluginUninstallParams, PluginUninstallResponse,
+    PluginListMarketplaceKind, PluginListParams, PluginListResponse, PluginReadParams,
+    PluginReadResponse, PluginUninstallParams, PluginUninstallResponse,
 };
 use berth_core::{InstallRequest, ListOptions, MarketplaceSelector, PluginsManager};
 use berth_plugin::is_valid_remote_plugin_id;
 
 use crate::error_code::RpcError;
+use crate::remote::CatalogSource;
 use crate::server::{Handled, Session};
 use crate::{mapping, remote};
 
@@ -83,36 +84,89 @@ fn check_remote_id(plugin_id: &str) -> Result<(), RpcError> {
     }
 }
 
+/// What `plugin/list` shows: local marketplaces or not, which remote listings, and whether
+/// the caller named them (then a remote failure is an error, not a warning).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ListSelection {
+    pub(crate) local: bool,
+    pub(crate) remote: Vec<CatalogSource>,
+    pub(crate) explicit: bool,
+}
+
+/// Spec §3.2: omitted kinds are the local marketplaces plus the GLOBAL catalog when
+/// `features.remote_plugin` is on; explicit kinds select exactly those. `vertical` is the
+/// curated remote collection, which the plugin service does not offer: it adds nothing.
+pub(crate) fn list_selection(
+    kinds: Option<&[PluginListMarketplaceKind]>,
+    remote_catalog: bool,
+) -> ListSelection {
+    let Some(kinds) = kinds else {
+        return ListSelection {
+            local: true,
+            remote: if remote_catalog {
+                vec![CatalogSource::Global]
+            } else {
+                Vec::new()
+            },
+            explicit: false,
+        };
+    };
+    let mut remote = Vec::new();
+    for kind in kinds {
+        let source = match kind {
+            PluginListMarketplaceKind::Local | PluginListMarketplaceKind::Vertical => None,
+            PluginListMarketplaceKind::WorkspaceDirectory => Some(CatalogSource::Workspace),
+            PluginListMarketplaceKind::SharedWithMe => Some(CatalogSource::SharedWithMe),
+            PluginListMarketplaceKind::CreatedByMeRemote => Some(CatalogSource::CreatedByMe),
+        };
+        if let Some(source) = source.filter(|source| !remote.contains(source)) {
+            remote.push(source);
+        }
+    }
+    ListSelection {
+        local: kinds.contains(&PluginListMarketplaceKind::Local),
+        remote,
+        explicit: true,
+    }
+}
+
 /// `plugin/list`.
 pub(crate) async fn list(
     session: &Arc<Session>,
     params: PluginListParams,
 ) -> Result<Handled, RpcError> {
+    let mut response = PluginListResponse {
+        marketplaces: Vec::new(),
+        marketplace_load_errors: Vec::new(),
+        featured_plugin_ids: Vec::new(),
+    };
     if !plugins_enabled(session) {
-        return Handled::value(&PluginListResponse {
-            marketplaces: Vec::new(),
-            marketplace_load_errors: Vec::new(),
-            featured_plugin_ids: Vec::new(),
-        });
+        return Handled::value(&response);
     }
-    let options = list_options(params.cwds);
-    let mut response = blocking(session, move |manager| {
-        let listing = manager.list_plugins(&options)?;
-        let (marketplaces, marketplace_load_errors) = mapping::listing(manager, &listing, |_| true);
-        Ok(PluginListResponse {
-            marketplaces,
-            marketplace_load_errors,
-            featured_plugin_ids: Vec::new(),
+    let selection = list_selection(
+        params.marketplace_kinds.as_deref(),
+        remote_catalog_enabled(session),
+    );
+    if selection.local {
+        let options = list_options(params.cwds);
+        response = blocking(session, move |manager| {
+            let listing = manager.list_plugins(&options)?;
+            let (marketplaces, marketplace_load_errors) =
+                mapping::listing(manager, &listing, |_| true);
+            Ok(PluginListResponse {
+                marketplaces,
+                marketplace_load_errors,
+                featured_plugin_ids: Vec::new(),
+            })
         })
-    })
-    .await?;
-    if remote_catalog_enabled(session) {
-        // A service that cannot be reached leaves the local answer intact (spec §3.2).
-        match remote::marketplaces(session, true).await {
-            Ok(Some(remote)) => response.marketplaces.extend(remote),
-            Ok(None) => {}
-            Err(err) => tracing::warn!("remote plugin catalog unavailable: {}", err.message),
-        }
+        .await?;
+    }
+    match remote::catalog_marketplaces(session, &selection.remote, selection.explicit).await {
+        Ok(Some(remote)) => response.marketplaces.extend(remote),
+        Ok(None) => {}
+        Err(err) if selection.explicit => return Err(err),
+        // Without named kinds, an unreachable service leaves the local answer intact.
+        Err(err) => tracing::warn!("remote plugin catalog unavailable: {}", err.message),
     }
     Handled::value(&response)
 }
@@ -141,7 +195,7 @@ pub(crate) async fn installed(
         })
     })
     .await?;
-    match remote::marketplaces(session, false).await {
+    match remote::installed_marketplaces(session).await {
         Ok(Some(remote)) => response.marketplaces.extend(remote),
         Ok(None) => {}
         Err(err) => tracing::warn!("remote installed plugins unavailable: {}", err.message),
@@ -235,3 +289,7 @@ pub(crate) async fn uninstall(
     }
     Handled::value(&PluginUninstallResponse {})
 }
+
+#[cfg(test)]
+#[path = "plugins_tests.rs"]
+mod tests;

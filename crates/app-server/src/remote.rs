@@ -2,18 +2,21 @@
 //! `plugin/read`, `plugin/install` and `plugin/uninstall` reach the plugin service, through the
 //! manager's remote operations and a client for `chatgpt_base_url` with the Codex login.
 
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use berth_app_server_protocol::{
-    AppSummary, PluginAuthPolicy, PluginAvailability, PluginDetail, PluginInstallPolicy,
-    PluginInstallResponse, PluginInterface, PluginReadResponse, PluginSource, PluginSummary,
-    SkillSummary,
+    AppSummary, MarketplaceInterface, PluginAuthPolicy, PluginAvailability, PluginDetail,
+    PluginInstallPolicy, PluginInstallResponse, PluginInterface, PluginMarketplaceEntry,
+    PluginReadResponse, PluginSource, PluginSummary, SkillSummary,
 };
 use berth_remote::{
     BundleUrlPolicy, NoProgress, RemoteAuth, RemoteClientOptions, RemoteError, RemotePluginClient,
     local_plugin_id,
 };
-use berth_service_protocol::{AuthenticationPolicy, DirectoryItem, InstallationPolicy, Status};
+use berth_service_protocol::{
+    AuthenticationPolicy, DirectoryItem, InstallationPolicy, InstalledItem, Scope, Status,
+};
 
 use crate::error_code::{RpcError, chain_message};
 use crate::server::Session;
@@ -235,88 +238,161 @@ pub(crate) async fn uninstall(session: &Arc<Session>, plugin_id: &str) -> Result
     Ok(())
 }
 
-/// Display names of the remote marketplaces.
+/// Display names of the remote marketplaces (as Codex 0.169.0 shows them).
 fn marketplace_display_name(name: &str) -> Option<String> {
     let display = match name {
-        "openai-curated-remote" => "OpenAI Curated Remote",
-        "workspace-directory" => "Workspace Directory",
-        "workspace-shared-with-me" => "Shared with me",
-        "created-by-me-remote" => "Created by me",
+        berth_plugin::REMOTE_GLOBAL_MARKETPLACE => "OpenAI Curated Remote",
+        berth_plugin::REMOTE_WORKSPACE_DIRECTORY_MARKETPLACE => "Workspace Directory",
+        berth_plugin::REMOTE_SHARED_WITH_ME_MARKETPLACE => "Shared with me",
+        berth_plugin::REMOTE_CREATED_BY_ME_MARKETPLACE => "Created by me",
         _ => return None,
     };
     Some(display.to_owned())
 }
 
-/// The remote part of `plugin/installed` and `plugin/list`: the plugins the service reports
-/// installed for this account (and, with `catalog`, the GLOBAL catalog too), grouped into their
-/// canonical marketplaces. Also refreshes the manager's installed snapshot, which is what makes
-/// remote plugins loadable for turns. `Ok(None)` without a `ChatGPT` login: there is no remote
-/// part then.
-pub(crate) async fn marketplaces(
+/// A remote listing `plugin/list` can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CatalogSource {
+    /// `GET /ps/plugins/list?scope=GLOBAL`.
+    Global,
+    /// `GET /ps/plugins/list?scope=WORKSPACE` (the workspace directory).
+    Workspace,
+    /// `GET /ps/plugins/workspace/shared`.
+    SharedWithMe,
+    /// `GET /ps/plugins/list?scope=USER` (plugins the caller created).
+    CreatedByMe,
+}
+
+/// Whether the Codex home has a `ChatGPT` login (the remote parts need one).
+fn has_chatgpt_login(session: &Session) -> bool {
+    berth_auth::load_auth(&session.options.codex_home)
+        .ok()
+        .flatten()
+        .is_some_and(|auth| auth.is_chatgpt())
+}
+
+/// The service's installed list for this account. Also refreshes the manager's installed
+/// snapshot, which is what makes remote plugins loadable for turns.
+async fn installed_items(
     session: &Arc<Session>,
-    catalog: bool,
-) -> Result<Option<Vec<berth_app_server_protocol::PluginMarketplaceEntry>>, RpcError> {
-    let Ok(auth) = berth_auth::load_auth(&session.options.codex_home) else {
-        return Ok(None);
-    };
-    if !auth.as_ref().is_some_and(berth_auth::CodexAuth::is_chatgpt) {
-        return Ok(None);
-    }
-    let client = client(session, "list", berth_plugin::REMOTE_GLOBAL_MARKETPLACE)?;
+    client: &RemotePluginClient,
+) -> Result<Arc<Vec<InstalledItem>>, RpcError> {
     let installed = client
         .list_installed(false)
         .await
         .map_err(|err| rpc_error(&err))?;
-    let mut snapshot = std::collections::HashMap::new();
-    let mut groups: std::collections::BTreeMap<String, Vec<PluginSummary>> =
-        std::collections::BTreeMap::new();
-    for entry in &installed {
-        let Ok(local) = local_plugin_id(&entry.item) else {
-            tracing::warn!(remote_plugin_id = %entry.item.id, "skipping a remote plugin without a valid local id");
-            continue;
-        };
-        snapshot.insert(local.clone(), entry.item.id.clone());
-        let mut plugin = summary(&entry.item, local.as_key(), true, entry.enabled);
-        plugin.local_version = session.manager.store().active_plugin_version(&local);
-        groups
-            .entry(local.marketplace_name().to_owned())
-            .or_default()
-            .push(plugin);
-    }
+    let snapshot = installed
+        .iter()
+        .filter_map(|entry| {
+            local_plugin_id(&entry.item)
+                .ok()
+                .map(|local| (local, entry.item.id.clone()))
+        })
+        .collect();
     session
         .manager
-        .set_remote_installed_snapshot(Some(snapshot.clone()));
-    if catalog {
-        let items = client
-            .list_catalog(berth_service_protocol::Scope::Global)
-            .await
-            .map_err(|err| rpc_error(&err))?;
-        for item in &items {
-            let Ok(local) = local_plugin_id(item) else {
-                continue;
-            };
-            if snapshot.contains_key(&local) {
+        .set_remote_installed_snapshot(Some(snapshot));
+    Ok(Arc::new(installed))
+}
+
+/// Marketplace entries of remote plugins grouped by canonical marketplace, in name order.
+fn group(
+    plugins: impl IntoIterator<Item = (String, PluginSummary)>,
+) -> Vec<PluginMarketplaceEntry> {
+    let mut groups: BTreeMap<String, Vec<PluginSummary>> = BTreeMap::new();
+    for (marketplace, plugin) in plugins {
+        groups.entry(marketplace).or_default().push(plugin);
+    }
+    groups
+        .into_iter()
+        .map(|(name, plugins)| PluginMarketplaceEntry {
+            interface: Some(MarketplaceInterface {
+                display_name: marketplace_display_name(&name),
+            }),
+            name,
+            path: None,
+            plugins,
+        })
+        .collect()
+}
+
+/// The remote part of `plugin/installed`: the plugins the service reports installed for this
+/// account, grouped into their canonical marketplaces. `Ok(None)` without a `ChatGPT` login:
+/// there is no remote part then.
+pub(crate) async fn installed_marketplaces(
+    session: &Arc<Session>,
+) -> Result<Option<Vec<PluginMarketplaceEntry>>, RpcError> {
+    if !has_chatgpt_login(session) {
+        return Ok(None);
+    }
+    let client = client(session, "list", berth_plugin::REMOTE_GLOBAL_MARKETPLACE)?;
+    let installed = installed_items(session, &client).await?;
+    let plugins = installed.iter().filter_map(|entry| {
+        let Ok(local) = local_plugin_id(&entry.item) else {
+            tracing::warn!(remote_plugin_id = %entry.item.id, "skipping a remote plugin without a valid local id");
+            return None;
+        };
+        let mut plugin = summary(&entry.item, local.as_key(), true, entry.enabled);
+        plugin.local_version = session.manager.store().active_plugin_version(&local);
+        Some((local.marketplace_name().to_owned(), plugin))
+    });
+    Ok(Some(group(plugins)))
+}
+
+/// Learns which remote plugins are installed (the manager's snapshot), for turns; without a
+/// `ChatGPT` login this does nothing.
+pub(crate) async fn refresh_installed(session: &Arc<Session>) -> Result<(), RpcError> {
+    if has_chatgpt_login(session) {
+        let client = client(session, "list", berth_plugin::REMOTE_GLOBAL_MARKETPLACE)?;
+        installed_items(session, &client).await?;
+    }
+    Ok(())
+}
+
+/// The remote part of `plugin/list`: the catalog of each source, each plugin marked installed
+/// and enabled from the service's installed list, grouped into canonical marketplaces. With
+/// `required` false a missing `ChatGPT` login means no remote part (`Ok(None)`); with it, the
+/// login error.
+pub(crate) async fn catalog_marketplaces(
+    session: &Arc<Session>,
+    sources: &[CatalogSource],
+    required: bool,
+) -> Result<Option<Vec<PluginMarketplaceEntry>>, RpcError> {
+    if sources.is_empty() || (!required && !has_chatgpt_login(session)) {
+        return Ok(None);
+    }
+    let client = client(session, "list", berth_plugin::REMOTE_GLOBAL_MARKETPLACE)?;
+    let installed = installed_items(session, &client).await?;
+    let mut seen = HashSet::new();
+    let mut plugins = Vec::new();
+    for source in sources {
+        let items = match source {
+            CatalogSource::Global => client.list_catalog(Scope::Global).await,
+            CatalogSource::Workspace => client.list_catalog(Scope::Workspace).await,
+            CatalogSource::SharedWithMe => client.list_shared().await,
+            CatalogSource::CreatedByMe => client.list_catalog(Scope::User).await,
+        }
+        .map_err(|err| rpc_error(&err))?;
+        for item in items {
+            if !seen.insert(item.id.clone()) {
                 continue;
             }
-            groups
-                .entry(local.marketplace_name().to_owned())
-                .or_default()
-                .push(summary(item, local.as_key(), false, false));
+            let Ok(local) = local_plugin_id(&item) else {
+                tracing::warn!(remote_plugin_id = %item.id, "skipping a remote plugin without a valid local id");
+                continue;
+            };
+            let state = installed.iter().find(|entry| entry.item.id == item.id);
+            let mut plugin = summary(
+                &item,
+                local.as_key(),
+                state.is_some(),
+                state.is_some_and(|entry| entry.enabled),
+            );
+            if state.is_some() {
+                plugin.local_version = session.manager.store().active_plugin_version(&local);
+            }
+            plugins.push((local.marketplace_name().to_owned(), plugin));
         }
     }
-    Ok(Some(
-        groups
-            .into_iter()
-            .map(
-                |(name, plugins)| berth_app_server_protocol::PluginMarketplaceEntry {
-                    interface: Some(berth_app_server_protocol::MarketplaceInterface {
-                        display_name: marketplace_display_name(&name),
-                    }),
-                    name,
-                    path: None,
-                    plugins,
-                },
-            )
-            .collect(),
-    ))
+    Ok(Some(group(plugins)))
 }

@@ -253,7 +253,7 @@ fn do_initialize(session: &Arc<Session>, request: &JsonRpcRequest) -> Result<Val
     // so turns can use them; without a ChatGPT login this does nothing.
     let background = Arc::clone(session);
     tokio::spawn(async move {
-        if let Err(err) = crate::remote::marketplaces(&background, false).await {
+        if let Err(err) = crate::remote::refresh_installed(&background).await {
             tracing::warn!(
                 "failed to refresh remote installed plugins: {}",
                 err.message

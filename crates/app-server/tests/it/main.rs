@@ -17,4 +17,6 @@ mod conformance;
 mod harness;
 mod loopback;
 mod protocol;
+mod remote;
+mod service;
 mod turns;
