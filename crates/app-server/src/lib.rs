@@ -22,6 +22,7 @@ mod sse;
 mod telemetry;
 mod threads;
 mod time;
+mod ttl_cache;
 mod turn;
 
 pub use error_code::chain_message as error_chain;

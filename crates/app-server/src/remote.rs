@@ -209,8 +209,10 @@ pub(crate) async fn install(
     let outcome = session
         .manager
         .install_remote_plugin(&client, plugin_id, BundleUrlPolicy::from_env(), &NoProgress)
-        .await
-        .map_err(|err| rpc_error(&err))?;
+        .await;
+    // Even a failed install may have changed the service's list (e.g. a later step failed).
+    session.remote_installed.invalidate();
+    let outcome = outcome.map_err(|err| rpc_error(&err))?;
     Ok(PluginInstallResponse {
         auth_policy: auth_policy(outcome.authentication_policy),
         apps_needing_auth: outcome
@@ -230,11 +232,13 @@ pub(crate) async fn install(
 /// `plugin/uninstall` of a remote plugin id.
 pub(crate) async fn uninstall(session: &Arc<Session>, plugin_id: &str) -> Result<(), RpcError> {
     let client = client(session, "uninstall", "(any)")?;
-    session
+    let outcome = session
         .manager
         .uninstall_remote_plugin(&client, plugin_id)
-        .await
-        .map_err(|err| rpc_error(&err))?;
+        .await;
+    // A cache-removal failure still uninstalled the plugin on the service.
+    session.remote_installed.invalidate();
+    outcome.map_err(|err| rpc_error(&err))?;
     Ok(())
 }
 
@@ -271,28 +275,41 @@ fn has_chatgpt_login(session: &Session) -> bool {
         .is_some_and(|auth| auth.is_chatgpt())
 }
 
-/// The service's installed list for this account. Also refreshes the manager's installed
-/// snapshot, which is what makes remote plugins loadable for turns.
+/// The service's installed list for this account, from the session's cache when it is fresh
+/// (same service and account, younger than the TTL, no install or uninstall since). A fetch
+/// also refreshes the manager's installed snapshot, which is what makes remote plugins
+/// loadable for turns.
 async fn installed_items(
     session: &Arc<Session>,
     client: &RemotePluginClient,
 ) -> Result<Arc<Vec<InstalledItem>>, RpcError> {
-    let installed = client
-        .list_installed(false)
-        .await
-        .map_err(|err| rpc_error(&err))?;
-    let snapshot = installed
-        .iter()
-        .filter_map(|entry| {
-            local_plugin_id(&entry.item)
-                .ok()
-                .map(|local| (local, entry.item.id.clone()))
-        })
-        .collect();
+    let account = match berth_auth::load_auth(&session.options.codex_home) {
+        Ok(Some(berth_auth::CodexAuth::ChatGpt { account_id, .. })) => account_id,
+        _ => None,
+    };
+    let key = format!("{} {}", client.base_url(), account.unwrap_or_default());
+    let fetch = async {
+        let installed = client
+            .list_installed(false)
+            .await
+            .map_err(|err| rpc_error(&err))?;
+        let snapshot = installed
+            .iter()
+            .filter_map(|entry| {
+                local_plugin_id(&entry.item)
+                    .ok()
+                    .map(|local| (local, entry.item.id.clone()))
+            })
+            .collect();
+        session
+            .manager
+            .set_remote_installed_snapshot(Some(snapshot));
+        Ok(installed)
+    };
     session
-        .manager
-        .set_remote_installed_snapshot(Some(snapshot));
-    Ok(Arc::new(installed))
+        .remote_installed
+        .get_or_try_fetch(&key, std::time::Instant::now(), fetch)
+        .await
 }
 
 /// Marketplace entries of remote plugins grouped by canonical marketplace, in name order.

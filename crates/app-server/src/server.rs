@@ -66,6 +66,11 @@ pub(crate) struct Session {
     pub(crate) config_scope: Mutex<()>,
     pub(crate) threads: Threads,
     pub(crate) http: reqwest::Client,
+    /// The plugin service's installed list (`GET /ps/plugins/installed`), kept for
+    /// [`crate::ttl_cache::INSTALLED_TTL`] and dropped by this server's remote installs and
+    /// uninstalls.
+    pub(crate) remote_installed:
+        crate::ttl_cache::TtlCache<Vec<berth_service_protocol::InstalledItem>>,
 }
 
 impl Session {
@@ -120,6 +125,7 @@ pub async fn run(
             .pool_max_idle_per_host(0)
             .build()
             .unwrap_or_default(),
+        remote_installed: crate::ttl_cache::TtlCache::new(crate::ttl_cache::INSTALLED_TTL),
     });
     // The capture file's appearance is the readiness signal tools wait for before
     // `initialize`, so it is created now; the client that writes it starts at `initialize`.

@@ -247,3 +247,54 @@ fn remote_failures_are_warnings_without_kinds_and_errors_with_them() {
     assert_eq!(login["code"], json!(-32600), "{login}");
     assert!(server.shutdown());
 }
+
+/// Local ids of the plugins `plugin/installed` reports.
+fn installed_ids(server: &mut Server) -> Vec<String> {
+    let installed = server.call("plugin/installed", json!({}));
+    shape(&installed)
+        .into_iter()
+        .flat_map(|(_, _, plugins)| plugins.into_iter().map(|(id, _)| id))
+        .collect()
+}
+
+#[test]
+fn plugin_installed_reuses_the_services_installed_list_and_sees_its_own_installs_at_once() {
+    let scratch = tempfile::tempdir().unwrap();
+    let (service, wsdir) = published_service(scratch.path());
+    let home = remote_home(&service, "");
+    let mut server = Server::spawn(
+        berth_bin(),
+        &home,
+        &[],
+        &[("CODEX_TEST_ALLOW_HTTP_REMOTE_PLUGIN_BUNDLE_DOWNLOADS", "1")],
+    );
+    server.initialize("test_client");
+    // The startup refresh and both calls share one request to the service.
+    assert_eq!(installed_ids(&mut server), Vec::<String>::new());
+    assert_eq!(installed_ids(&mut server), Vec::<String>::new());
+    assert_eq!(
+        service.requests("/ps/plugins/installed"),
+        vec!["GET /backend-api/ps/plugins/installed?limit=200".to_owned()]
+    );
+
+    server.call(
+        "plugin/install",
+        json!({"remoteMarketplaceName": "workspace-directory", "pluginName": wsdir}),
+    );
+    assert_eq!(
+        installed_ids(&mut server),
+        vec!["wsdir@workspace-directory".to_owned()]
+    );
+    let after_install = service.requests("/ps/plugins/installed").len();
+    assert_eq!(
+        installed_ids(&mut server),
+        vec!["wsdir@workspace-directory".to_owned()]
+    );
+    assert_eq!(
+        service.requests("/ps/plugins/installed").len(),
+        after_install
+    );
+    server.call("plugin/uninstall", json!({"pluginId": wsdir}));
+    assert_eq!(installed_ids(&mut server), Vec::<String>::new());
+    assert!(server.shutdown());
+}
