@@ -65,6 +65,15 @@ impl RpcError {
         }
     }
 
+    /// `-32001` "Server overloaded; retry later.": too many requests are being handled.
+    pub fn overloaded() -> Self {
+        Self {
+            code: OVERLOADED_ERROR_CODE,
+            message: "Server overloaded; retry later.".to_owned(),
+            data: None,
+        }
+    }
+
     /// The wire form.
     pub fn into_object(self) -> JsonRpcErrorObject {
         JsonRpcErrorObject {

@@ -2,6 +2,11 @@
 //! serves one connection (`initialize`, `plugin/*`, `config/*`, `thread/start`,
 //! `turn/start`, `turn/interrupt`) until stdin closes; [`ServerOptions`] carries the Codex
 //! home, `-c` overrides and environment; [`ServerError`] is why it could not start.
+//!
+//! Environment read at startup (through [`ServerOptions::env`]): `BERTH_APP_SERVER_MAX_IN_FLIGHT`
+//! ([`MAX_IN_FLIGHT_ENV_VAR`]) bounds how many requests are handled at once (default
+//! [`DEFAULT_MAX_IN_FLIGHT`]); requests beyond it are answered `-32001` "Server overloaded;
+//! retry later." until load drops.
 
 #![recursion_limit = "256"]
 
@@ -30,5 +35,5 @@ pub use error_code::{
     INTERNAL_ERROR_CODE, INVALID_PARAMS_ERROR_CODE, INVALID_REQUEST_ERROR_CODE,
     METHOD_NOT_FOUND_ERROR_CODE, OVERLOADED_ERROR_CODE, RpcError,
 };
-pub use server::{ServerError, run, run_stdio};
+pub use server::{DEFAULT_MAX_IN_FLIGHT, MAX_IN_FLIGHT_ENV_VAR, ServerError, run, run_stdio};
 pub use settings::{ConfigOverride, EnvLookup, OverrideError, ServerOptions, parse_overrides};

@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::error_code::RpcError;
@@ -29,6 +29,30 @@ use crate::{config_write, plugins, threads};
 
 /// How long EOF waits for analytics to flush.
 const ANALYTICS_SHUTDOWN_DEADLINE: Duration = Duration::from_secs(5);
+
+/// Environment variable bounding how many requests are handled at once (a positive integer;
+/// default [`DEFAULT_MAX_IN_FLIGHT`]). Read once, at startup, through [`ServerOptions::env`].
+pub const MAX_IN_FLIGHT_ENV_VAR: &str = "BERTH_APP_SERVER_MAX_IN_FLIGHT";
+
+/// How many requests are handled at once unless [`MAX_IN_FLIGHT_ENV_VAR`] says otherwise.
+/// A request counts from its arrival until its answer and, for `turn/start`, until the turn
+/// ends; requests beyond the limit are answered `-32001` at once.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 512;
+
+/// The ingress limit named by `value` (of [`MAX_IN_FLIGHT_ENV_VAR`]); absent, zero or not a
+/// number means the default.
+pub(crate) fn max_in_flight(value: Option<&str>) -> usize {
+    match value.map(|text| text.trim().parse::<usize>()) {
+        None => DEFAULT_MAX_IN_FLIGHT,
+        Some(Ok(limit)) if limit > 0 => limit,
+        Some(_) => {
+            tracing::warn!(
+                "{MAX_IN_FLIGHT_ENV_VAR} must be a positive integer; using {DEFAULT_MAX_IN_FLIGHT}"
+            );
+            DEFAULT_MAX_IN_FLIGHT
+        }
+    }
+}
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -134,7 +158,8 @@ pub async fn run(
             .env(berth_analytics::ANALYTICS_EVENTS_CAPTURE_FILE_ENV_VAR)
             .map(Into::into),
     );
-    let result = read_loop(&session, input).await;
+    let limit = max_in_flight(session.env(MAX_IN_FLIGHT_ENV_VAR).as_deref());
+    let result = read_loop(&session, input, limit).await;
     session.threads.interrupt_all();
     let handle = session
         .analytics_handle
@@ -153,7 +178,9 @@ pub async fn run(
 async fn read_loop(
     session: &Arc<Session>,
     input: impl AsyncRead + Unpin,
+    max_in_flight: usize,
 ) -> Result<(), ServerError> {
+    let in_flight = Arc::new(Semaphore::new(max_in_flight));
     let mut reader = BufReader::new(input);
     let mut line = Vec::new();
     let mut tasks = JoinSet::new();
@@ -190,8 +217,17 @@ async fn read_loop(
                 initialize(session, &request);
             }
             JsonRpcMessage::Request(request) => {
+                let Ok(permit) = Arc::clone(&in_flight).try_acquire_owned() else {
+                    tracing::warn!(
+                        method = request.method,
+                        max_in_flight,
+                        "rejecting a request: too many in flight"
+                    );
+                    session.outgoing.fail(request.id, RpcError::overloaded());
+                    continue;
+                };
                 let session = Arc::clone(session);
-                tasks.spawn(async move { handle_request(session, request).await });
+                tasks.spawn(async move { handle_request(session, request, permit).await });
             }
             JsonRpcMessage::Notification(notification) => {
                 tracing::debug!(method = notification.method, "client notification");
@@ -301,7 +337,13 @@ fn start_analytics(session: &Arc<Session>, originator: &str, user_agent: &str) {
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(handle);
 }
 
-async fn handle_request(session: Arc<Session>, request: JsonRpcRequest) {
+/// Answers `request`; `permit` is its ingress slot, held until the answer and any work it
+/// starts (a turn) are done.
+async fn handle_request(
+    session: Arc<Session>,
+    request: JsonRpcRequest,
+    permit: OwnedSemaphorePermit,
+) {
     let id = request.id.clone();
     if session.client.get().is_none() {
         session
@@ -313,18 +355,24 @@ async fn handle_request(session: Arc<Session>, request: JsonRpcRequest) {
         Ok(Handled { result, then }) => {
             session.outgoing.respond_raw(&id, &result);
             if let Some(then) = then {
-                tokio::spawn(then);
+                tokio::spawn(then(permit));
             }
         }
         Err(err) => session.outgoing.fail(id, err),
     }
 }
 
+/// Work to start once a request's answer is queued (e.g. a turn's stream). It gets the
+/// request's ingress slot and holds it until the work is done (or the work says otherwise).
+pub(crate) type Then = Box<
+    dyn FnOnce(OwnedSemaphorePermit) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send,
+>;
+
 /// A method's result, already serialized (large listings are written once, not built as a
-/// `Value` first), and work to start once the answer is queued (e.g. a turn's stream).
+/// `Value` first), and work to start once the answer is queued.
 pub(crate) struct Handled {
     pub(crate) result: Box<RawValue>,
-    pub(crate) then: Option<std::pin::Pin<Box<dyn Future<Output = ()> + Send>>>,
+    pub(crate) then: Option<Then>,
 }
 
 impl Handled {
@@ -360,3 +408,7 @@ pub(crate) fn parse_params<T: DeserializeOwned>(request: &JsonRpcRequest) -> Res
         .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
     serde_json::from_value(params).map_err(|err| RpcError::invalid_params(&request.method, &err))
 }
+
+#[cfg(test)]
+#[path = "server_tests.rs"]
+mod tests;

@@ -196,11 +196,13 @@ pub(crate) fn start(
     };
     let mut handled = Handled::value(&response)?;
     let outgoing = session.outgoing.clone();
-    handled.then = Some(Box::pin(async move {
-        outgoing.notify(
-            notification_method::THREAD_STARTED,
-            &ThreadStartedNotification { thread },
-        );
+    handled.then = Some(Box::new(move |_ingress| {
+        Box::pin(async move {
+            outgoing.notify(
+                notification_method::THREAD_STARTED,
+                &ThreadStartedNotification { thread },
+            );
+        })
     }));
     Ok(handled)
 }
@@ -253,8 +255,10 @@ pub(crate) fn start_turn(
         turn: in_progress_turn(&turn_id),
     })?;
     let session = Arc::clone(session);
-    handled.then = Some(Box::pin(async move {
-        turn::run(session, params, turn_id, stopped).await;
+    handled.then = Some(Box::new(move |ingress| {
+        Box::pin(async move {
+            turn::run(session, params, turn_id, stopped, ingress).await;
+        })
     }));
     Ok(handled)
 }

@@ -15,7 +15,7 @@ use berth_auth::CodexAuth;
 use berth_core::LoadedPlugin;
 use berth_plugin::PluginUsedContext;
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
+use tokio::sync::{OwnedSemaphorePermit, oneshot};
 
 use crate::mentions::mentioned_plugins;
 use crate::plugins::blocking;
@@ -47,12 +47,15 @@ struct ThreadSnapshot {
     ephemeral: bool,
 }
 
-/// Runs the turn to its end; every path ends with `turn/completed`.
+/// Runs the turn to its end; every path ends with `turn/completed`. `ingress` is the
+/// `turn/start` request's slot: released just before `turn/completed`, so a client that saw
+/// the turn end finds the slot free.
 pub(crate) async fn run(
     session: Arc<Session>,
     params: TurnStartParams,
     turn_id: String,
     stopped: oneshot::Receiver<()>,
+    ingress: OwnedSemaphorePermit,
 ) {
     let thread_id = params.thread_id.clone();
     let started = Instant::now();
@@ -134,6 +137,7 @@ pub(crate) async fn run(
             turn: &turn,
         },
     );
+    drop(ingress);
     outgoing.notify(
         method::TURN_COMPLETED,
         &TurnCompletedNotification {

@@ -23,6 +23,9 @@ pub(crate) enum Reply {
     Drop,
     /// The first event, then nothing until the client goes away.
     Hang,
+    /// The first event, then, once [`Loopback::open_gate`] is called, a message with this
+    /// text and `response.completed`.
+    Gate(String),
 }
 
 /// One recorded request.
@@ -33,10 +36,11 @@ pub(crate) struct Recorded {
     pub(crate) body: Value,
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct Shared {
     script: Arc<Mutex<VecDeque<Reply>>>,
     requests: Arc<Mutex<Vec<Recorded>>>,
+    gate: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 /// A running loopback server (provider and collector on one port).
@@ -109,6 +113,18 @@ async fn handle(
                     first, broken,
                 )))
             }
+            Reply::Gate(text) => {
+                let first =
+                    futures_util::stream::iter(vec![Ok::<_, std::io::Error>(Bytes::from(CREATED))]);
+                let mut open = shared.gate.subscribe();
+                let rest = futures_util::stream::once(async move {
+                    let _ = open.wait_for(|open| *open).await;
+                    Ok(Bytes::from(format!("{}{}", message(&text), completed())))
+                });
+                sse(Body::from_stream(futures_util::StreamExt::chain(
+                    first, rest,
+                )))
+            }
             Reply::Hang => {
                 let first =
                     futures_util::stream::iter(vec![Ok::<_, std::io::Error>(Bytes::from(CREATED))]);
@@ -142,6 +158,7 @@ impl Loopback {
         let shared = Shared {
             script: Arc::new(Mutex::new(script.into())),
             requests: Arc::default(),
+            gate: Arc::new(tokio::sync::watch::channel(false).0),
         };
         let app = Router::new().fallback(handle).with_state(shared.clone());
         let listener = runtime
@@ -156,6 +173,11 @@ impl Loopback {
             shared,
             _runtime: runtime,
         }
+    }
+
+    /// Lets every [`Reply::Gate`] stream, waiting or future, finish.
+    pub(crate) fn open_gate(&self) {
+        self.shared.gate.send_replace(true);
     }
 
     /// Requests received so far whose path ends with `suffix`.

@@ -16,6 +16,7 @@
 mod conformance;
 mod harness;
 mod loopback;
+mod overload;
 mod protocol;
 mod remote;
 mod service;
