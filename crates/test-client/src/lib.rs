@@ -67,6 +67,10 @@ pub enum SmokeCommand {
         /// Read events from this debug-build capture file instead of the loopback collector.
         #[arg(long, value_name = "PATH")]
         capture_file: Option<PathBuf>,
+        /// Whether exactly one `codex_plugin_uninstalled` is required (default), or at most
+        /// one (`optional`, for servers that send none).
+        #[arg(long, value_enum, default_value_t = smoke::identity::UninstallEvent::Required)]
+        uninstall_event: smoke::identity::UninstallEvent,
     },
     /// Recovery: uninstall a remote plugin on the service and remove its local cache.
     PluginRemoteUninstall {
@@ -111,9 +115,15 @@ pub fn run(
             remote_plugin_id,
             confirm_account_mutation,
             capture_file,
+            uninstall_event,
         } => {
             options.capture_file = capture_file;
-            smoke::mutation::run(&options, &remote_plugin_id, confirm_account_mutation)
+            smoke::mutation::run_with(
+                &options,
+                &remote_plugin_id,
+                confirm_account_mutation,
+                uninstall_event,
+            )
         }
         SmokeCommand::PluginRemoteUninstall {
             remote_plugin_id,

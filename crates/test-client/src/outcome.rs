@@ -29,9 +29,13 @@ impl Outcome {
         }
     }
 
-    /// Whether the account may still differ from its original state.
+    /// Whether the account or its local cache may still differ from the original state (the
+    /// recovery command is printed then).
     pub fn may_be_dirty(&self) -> bool {
-        matches!(self, Self::FailDirty(_) | Self::FailUnknown(_))
+        matches!(
+            self,
+            Self::FailLocalCache(_) | Self::FailDirty(_) | Self::FailUnknown(_)
+        )
     }
 }
 

@@ -3,9 +3,11 @@
 //! from the debug capture file and from the loopback collector (the release-build path), they
 //! refuse what they must, and the recovery command returns the account to its original state.
 
-use std::process::Output;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
 
-use berth_test_support::TestHome;
+use berth_test_support::{TestHome, write};
 
 use crate::berth_bin;
 use crate::remote::{Serve, plugin_source, remote_home};
@@ -158,6 +160,13 @@ fn mutation_smoke_installs_validates_and_restores_in_both_event_modes() {
             "{}",
             text(&output)
         );
+        // berth sends the uninstalled event, so `auto` required and validated it.
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains("\"event_type\": \"codex_plugin_uninstalled\"")
+                && !stdout.contains("not asserted"),
+            "{stdout}"
+        );
         assert!(!is_installed_on_service(&world, &world.mutated_id));
         assert!(
             !world
@@ -281,4 +290,171 @@ fn analytics_smoke_passes_against_codex_app_server_pointed_at_berth_serve() {
     );
     let config = world.home.config_text();
     assert!(!config.contains("enabled = false"), "{config}");
+}
+
+/// `berth serve --dev` over https with a loopback test CA (release builds and Codex download
+/// bundles over https only); killed on drop.
+pub(crate) struct TlsServe {
+    child: Child,
+    pub(crate) api_url: String,
+    pub(crate) data_dir: PathBuf,
+    pub(crate) ca_pem: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl TlsServe {
+    pub(crate) fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = berth_server::write_loopback_ca(dir.path()).unwrap();
+        let data_dir = dir.path().join("serve");
+        let mut child = Command::new(berth_bin())
+            .args(["serve", "--bind", "127.0.0.1:0", "--dev", "--data-dir"])
+            .arg(&data_dir)
+            .arg("--tls-cert")
+            .arg(&ca.tls.cert)
+            .arg("--tls-key")
+            .arg(&ca.tls.key)
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let api_url = line
+            .split("API base URL: ")
+            .nth(1)
+            .and_then(|rest| rest.trim().strip_suffix(')'))
+            .unwrap_or_else(|| panic!("unexpected `berth serve` banner: {line:?}"))
+            .to_owned();
+        assert!(api_url.starts_with("https://127.0.0.1:"), "{api_url}");
+        Self {
+            child,
+            api_url,
+            data_dir,
+            ca_pem: ca.ca_pem,
+            _dir: dir,
+        }
+    }
+
+    /// Publishes `dir` as a GLOBAL plugin and returns the backend id.
+    pub(crate) fn publish(&self, dir: &Path) -> String {
+        let output = Command::new(berth_bin())
+            .arg("publish")
+            .arg(dir)
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .arg("--json")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let item: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        item["id"]
+            .as_str()
+            .or_else(|| item["item"]["id"].as_str())
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A Codex home logged in with a test account and pointed at this service.
+    pub(crate) fn home(&self) -> TestHome {
+        let home = TestHome::new();
+        berth_auth::test_support::write_chatgpt_test_auth(&home.codex_home()).unwrap();
+        write(
+            &home.config_path(),
+            &format!("chatgpt_base_url = \"{}\"\n", self.api_url),
+        );
+        home
+    }
+
+    /// `program <args>` in `home`, trusting the test CA.
+    pub(crate) fn run(&self, home: &TestHome, program: &Path, args: &[&str]) -> Output {
+        home.command(program)
+            .env("CODEX_CA_CERTIFICATE", &self.ca_pem)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// Whether the service lists `remote_id` as installed for the home's account.
+    pub(crate) fn is_installed(&self, home: &TestHome, remote_id: &str) -> bool {
+        let output = self.run(home, berth_bin(), &["plugin", "list", "--json"]);
+        assert!(output.status.success(), "{}", text(&output));
+        let listed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        listed["installed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|entry| entry.to_string().contains(remote_id))
+    }
+}
+
+impl Drop for TlsServe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn mutation_smoke_passes_against_codex_app_server_over_https_with_both_events_required() {
+    let Some(codex) = berth_test_support::codex_bin() else {
+        eprintln!("skipping: Codex peer not installed");
+        return;
+    };
+    let serve = TlsServe::start();
+    let sources = tempfile::tempdir().unwrap();
+    let remote_id = serve.publish(&plugin_source(sources.path(), "beta", "2.0.0", "Beta."));
+    let home = serve.home();
+    let ca = serve.ca_pem.to_str().unwrap();
+    let smoke = |extra: &[&str]| {
+        let mut args = vec![
+            "smoke",
+            "--server-bin",
+            codex.to_str().unwrap(),
+            "--ca-certificate",
+            ca,
+            "plugin-analytics-mutation-smoke",
+            "--remote-plugin-id",
+            &remote_id,
+            "--confirm-account-mutation",
+        ];
+        args.extend_from_slice(extra);
+        serve.run(&home, berth_bin(), &args)
+    };
+    let cache = home
+        .codex_home()
+        .join("plugins/cache/openai-curated-remote/beta");
+    for extra in [&[][..], &["--uninstall-event", "optional"][..]] {
+        let output = smoke(extra);
+        assert_eq!(
+            outcome(&output),
+            "PASS: analytics validated; original uninstalled state restored",
+            "{}",
+            text(&output)
+        );
+        // Codex 0.169.0 sends the uninstalled event too (with the local and the backend id).
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let event = |kind: &str| {
+            format!(
+                "\"event_type\": \"{kind}\",\n  \"event_params\": {{\n    \"plugin_id\": \"beta@openai-curated-remote\",\n    \"remote_plugin_id\": \"{remote_id}\""
+            )
+        };
+        assert!(
+            stdout.contains("server: codex-cli 0.169.0 (userAgent `berth-test-client/0.169.0")
+                && stdout.contains(&event("codex_plugin_installed"))
+                && stdout.contains(&event("codex_plugin_uninstalled")),
+            "{stdout}"
+        );
+        assert_eq!(
+            stdout.contains("note: uninstall analytics not asserted"),
+            !extra.is_empty(),
+            "{stdout}"
+        );
+        assert!(!serve.is_installed(&home, &remote_id));
+        assert!(!cache.exists());
+    }
 }

@@ -2,7 +2,9 @@
 //! provider, analytics enabled and events routed to a capture file or the collector.
 
 pub mod analytics;
+pub mod identity;
 pub mod mutation;
+pub mod restore;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

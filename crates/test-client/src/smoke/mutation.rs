@@ -1,7 +1,8 @@
-//! `plugin-analytics-mutation-smoke` and `plugin-remote-uninstall`: install a remote plugin on
-//! the account, require exactly one installed and one uninstalled event with the local
-//! `plugin_id` and the backend `remote_plugin_id`, check the sidecar on disk, and always put the
-//! account back to its original uninstalled state, ending with exactly one outcome line.
+//! `plugin-analytics-mutation-smoke`: install a remote plugin on the account, require exactly
+//! one installed and one uninstalled event (see [`super::identity`]) with the local
+//! `plugin_id` and the backend `remote_plugin_id`, check the sidecar on disk, and always put
+//! the account back to its original uninstalled state, ending with exactly one outcome line
+//! classified as app-server.md §8.3 says (see [`super::restore::classify`]).
 
 use std::time::Instant;
 
@@ -9,28 +10,61 @@ use anyhow::{Context as _, bail, ensure};
 use serde_json::{Value, json};
 
 use crate::app_server::AppServer;
-use crate::events::of_type;
+use crate::events::{EventSource, of_type};
 use crate::outcome::Outcome;
 use crate::report;
+use crate::smoke::identity::{ServerIdentity, UninstallEvent};
+use crate::smoke::restore::{Attempt, classify, print_recovery, restore};
 use crate::smoke::{
     EVENT_WAIT, REMOTE_MARKETPLACE_HINT, RPC_TIMEOUT, SMOKE_CLIENT_NAME, STATE_POLL_INTERVAL,
-    STATE_POLL_TIMEOUT, SmokeOptions, start_server,
+    STATE_POLL_TIMEOUT, SmokeOptions, SmokeServer, start_server,
 };
 
 /// Name of the sidecar that keeps a remote plugin's backend id beside its cache.
-const SIDECAR: &str = ".codex-remote-plugin-install.json";
+pub(crate) const SIDECAR: &str = ".codex-remote-plugin-install.json";
 
 /// What `plugin/read` says about a remote plugin.
 #[derive(Debug, Clone)]
-struct RemotePlugin {
-    local_id: String,
-    name: String,
-    marketplace: String,
-    installed: bool,
+pub(crate) struct RemotePlugin {
+    pub(crate) local_id: String,
+    pub(crate) name: String,
+    pub(crate) marketplace: String,
+    pub(crate) installed: bool,
+    availability: String,
+    install_policy: String,
 }
 
-/// Runs the mutation smoke for the backend id `remote_plugin_id`.
+impl RemotePlugin {
+    /// The plugin's local cache folder (`plugins/cache/<marketplace>/<name>`).
+    pub(crate) fn cache_dir(&self, options: &SmokeOptions) -> std::path::PathBuf {
+        options
+            .codex_home
+            .join("plugins/cache")
+            .join(&self.marketplace)
+            .join(&self.name)
+    }
+}
+
+pub use crate::smoke::restore::recover;
+
+/// Runs the mutation smoke for the backend id `remote_plugin_id`, requiring exactly one
+/// installed and one uninstalled event.
 pub fn run(options: &SmokeOptions, remote_plugin_id: &str, confirmed: bool) -> Outcome {
+    run_with(
+        options,
+        remote_plugin_id,
+        confirmed,
+        UninstallEvent::Required,
+    )
+}
+
+/// Runs the mutation smoke with an explicit uninstalled-event policy.
+pub fn run_with(
+    options: &SmokeOptions,
+    remote_plugin_id: &str,
+    confirmed: bool,
+    uninstall_event: UninstallEvent,
+) -> Outcome {
     if !confirmed {
         return Outcome::FailClean(
             "this command installs and uninstalls a plugin on the active account; rerun with --confirm-account-mutation"
@@ -50,9 +84,11 @@ pub fn run(options: &SmokeOptions, remote_plugin_id: &str, confirmed: bool) -> O
         Ok(smoke) => smoke,
         Err(err) => return Outcome::FailClean(format!("{err:#}")),
     };
-    if let Err(err) = smoke.server.initialize(SMOKE_CLIENT_NAME, RPC_TIMEOUT) {
-        return Outcome::FailUnknown(format!("{err:#}"));
-    }
+    let initialized = match smoke.server.initialize(SMOKE_CLIENT_NAME, RPC_TIMEOUT) {
+        Ok(result) => result,
+        Err(err) => return Outcome::FailUnknown(format!("{err:#}")),
+    };
+    let identity = ServerIdentity::probe(&options.server_bin, &initialized);
     let plugin = match read_remote(&mut smoke.server, remote_plugin_id) {
         Ok(plugin) => plugin,
         Err(err) => return Outcome::FailClean(format!("{err:#}")),
@@ -64,72 +100,35 @@ pub fn run(options: &SmokeOptions, remote_plugin_id: &str, confirmed: bool) -> O
         "remote plugin mutation smoke: local_id={} remote_id={remote_plugin_id} marketplace={}",
         plugin.local_id, plugin.marketplace
     ));
-    let validation = mutate_and_validate(options, &mut smoke, &plugin, remote_plugin_id);
+    report::line(identity.describe());
+    if let Some(note) = uninstall_event.note() {
+        report::line(note);
+    }
+    let attempt = mutate_and_validate(
+        options,
+        &mut smoke,
+        &plugin,
+        remote_plugin_id,
+        uninstall_event.is_required(),
+    );
     let restored = restore(&mut smoke.server, options, &plugin, remote_plugin_id);
     report::line(smoke.events.describe());
     smoke.server.shutdown(std::time::Duration::from_secs(5));
-    let outcome = match (validation, restored) {
-        (Ok(events), Ok(())) => {
-            for event in &events {
-                report::json(event);
-            }
-            Outcome::Pass("analytics validated; original uninstalled state restored".to_owned())
+    if let Ok(events) = &attempt.validation {
+        for event in events {
+            report::json(event);
         }
-        (Err(err), Ok(())) => {
-            Outcome::FailClean(format!("{err:#}; original uninstalled state restored"))
-        }
-        (_, Err(restore)) => restore,
-    };
-    if outcome.may_be_dirty() {
-        report::line(format!(
-            "recover with: {}",
-            recovery_command(options, remote_plugin_id)
-        ));
     }
+    let outcome = classify(attempt, restored);
+    print_recovery(&outcome, options, remote_plugin_id);
     outcome
 }
 
-/// Runs `plugin-remote-uninstall`: uninstall on the service, remove the local cache, verify.
-pub fn recover(options: &SmokeOptions, remote_plugin_id: &str, confirmed: bool) -> Outcome {
-    if !confirmed {
-        return Outcome::FailClean(
-            "this command uninstalls a plugin on the active account; rerun with --confirm-account-mutation".to_owned(),
-        );
-    }
-    let mut smoke = match start_server(
-        options,
-        &[
-            "analytics.enabled=false".to_owned(),
-            "features.plugins=true".to_owned(),
-            "features.remote_plugin=true".to_owned(),
-        ],
-        Vec::new(),
-        false,
-    ) {
-        Ok(smoke) => smoke,
-        Err(err) => return Outcome::FailUnknown(format!("{err:#}")),
-    };
-    if let Err(err) = smoke.server.initialize(SMOKE_CLIENT_NAME, RPC_TIMEOUT) {
-        return Outcome::FailUnknown(format!("{err:#}"));
-    }
-    let outcome = match read_remote(&mut smoke.server, remote_plugin_id) {
-        Err(err) => Outcome::FailUnknown(format!("{err:#}")),
-        Ok(plugin) => match restore(&mut smoke.server, options, &plugin, remote_plugin_id) {
-            Ok(()) => Outcome::Pass(format!("`{remote_plugin_id}` is uninstalled")),
-            Err(outcome) => outcome,
-        },
-    };
-    smoke.server.shutdown(std::time::Duration::from_secs(5));
-    if outcome.may_be_dirty() {
-        report::line(format!(
-            "recover with: {}",
-            recovery_command(options, remote_plugin_id)
-        ));
-    }
-    outcome
-}
-
-fn read_remote(server: &mut AppServer, remote_plugin_id: &str) -> anyhow::Result<RemotePlugin> {
+/// `plugin/read` of the backend id through the remote marketplace.
+pub(crate) fn read_remote(
+    server: &mut AppServer,
+    remote_plugin_id: &str,
+) -> anyhow::Result<RemotePlugin> {
     let read = server.request(
         "plugin/read",
         json!({"remoteMarketplaceName": REMOTE_MARKETPLACE_HINT, "pluginName": remote_plugin_id}),
@@ -142,15 +141,6 @@ fn read_remote(server: &mut AppServer, remote_plugin_id: &str) -> anyhow::Result
         "plugin/read returned remotePluginId {} for `{remote_plugin_id}`",
         summary["remotePluginId"]
     );
-    ensure!(
-        summary["availability"].as_str().unwrap_or("AVAILABLE") == "AVAILABLE",
-        "refusing to run: remote plugin `{remote_plugin_id}` is not AVAILABLE ({})",
-        summary["availability"]
-    );
-    ensure!(
-        summary["installPolicy"] != "NOT_AVAILABLE",
-        "refusing to run: remote plugin `{remote_plugin_id}` is not available for install"
-    );
     Ok(RemotePlugin {
         local_id: summary["id"]
             .as_str()
@@ -162,22 +152,42 @@ fn read_remote(server: &mut AppServer, remote_plugin_id: &str) -> anyhow::Result
             .unwrap_or(REMOTE_MARKETPLACE_HINT)
             .to_owned(),
         installed: summary["installed"] == true,
+        availability: summary["availability"]
+            .as_str()
+            .unwrap_or("AVAILABLE")
+            .to_owned(),
+        install_policy: summary["installPolicy"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
     })
 }
 
+/// The smoke's safety guards (app-server.md §8.3).
 fn guard(plugin: &RemotePlugin, remote_plugin_id: &str) -> anyhow::Result<()> {
     ensure!(
         !plugin.installed,
         "refusing to run: remote plugin `{remote_plugin_id}` is already installed; choose an initially uninstalled plugin"
     );
+    ensure!(
+        plugin.availability == "AVAILABLE",
+        "refusing to run: remote plugin `{remote_plugin_id}` is not AVAILABLE ({})",
+        plugin.availability
+    );
+    ensure!(
+        plugin.install_policy != "NOT_AVAILABLE",
+        "refusing to run: remote plugin `{remote_plugin_id}` is not available for install"
+    );
     Ok(())
 }
 
-fn is_installed(server: &mut AppServer, remote_plugin_id: &str) -> anyhow::Result<bool> {
+/// Whether the service says the plugin is installed.
+pub(crate) fn is_installed(server: &mut AppServer, remote_plugin_id: &str) -> anyhow::Result<bool> {
     Ok(read_remote(server, remote_plugin_id)?.installed)
 }
 
-fn poll_installed(
+/// Polls `plugin/read` until `installed == want` (bounded).
+pub(crate) fn poll_installed(
     server: &mut AppServer,
     remote_plugin_id: &str,
     want: bool,
@@ -199,9 +209,33 @@ fn poll_installed(
 
 fn mutate_and_validate(
     options: &SmokeOptions,
-    smoke: &mut crate::smoke::SmokeServer,
+    smoke: &mut SmokeServer,
     plugin: &RemotePlugin,
     remote_plugin_id: &str,
+    require_uninstalled: bool,
+) -> Attempt {
+    let mut uninstall_error = None;
+    let validation = install_uninstall_and_validate(
+        options,
+        smoke,
+        plugin,
+        remote_plugin_id,
+        require_uninstalled,
+        &mut uninstall_error,
+    );
+    Attempt {
+        validation,
+        uninstall_error,
+    }
+}
+
+fn install_uninstall_and_validate(
+    options: &SmokeOptions,
+    smoke: &mut SmokeServer,
+    plugin: &RemotePlugin,
+    remote_plugin_id: &str,
+    require_uninstalled: bool,
+    uninstall_error: &mut Option<String>,
 ) -> anyhow::Result<Vec<Value>> {
     let server = &mut smoke.server;
     server.request(
@@ -210,57 +244,76 @@ fn mutate_and_validate(
         RPC_TIMEOUT,
     )?;
     poll_installed(server, remote_plugin_id, true)?;
-    let installed = wait_for_one(
+    let installed = wait_for_events(
         &smoke.events,
         "codex_plugin_installed",
         plugin,
         remote_plugin_id,
+        true,
     )?;
     check_sidecar(options, plugin, remote_plugin_id)?;
-    let uninstall_error = server
+    *uninstall_error = server
         .request(
             "plugin/uninstall",
             json!({"pluginId": remote_plugin_id}),
             RPC_TIMEOUT,
         )
-        .err();
-    poll_installed(server, remote_plugin_id, false).map_err(|err| match &uninstall_error {
+        .err()
+        .map(|err| err.to_string());
+    poll_installed(server, remote_plugin_id, false).map_err(|err| match uninstall_error {
         Some(uninstall) => anyhow::anyhow!("{err:#}; plugin/uninstall had failed: {uninstall}"),
         None => err,
     })?;
-    let uninstalled = wait_for_one(
+    if let Some(err) = uninstall_error {
+        bail!("plugin/uninstall reported an error after the backend became uninstalled: {err}");
+    }
+    let uninstalled = wait_for_events(
         &smoke.events,
         "codex_plugin_uninstalled",
         plugin,
         remote_plugin_id,
+        require_uninstalled,
     )?;
-    if let Some(err) = uninstall_error {
-        bail!("plugin/uninstall reported an error after the backend became uninstalled: {err}");
-    }
-    Ok(vec![installed, uninstalled])
+    Ok(installed.into_iter().chain(uninstalled).collect())
 }
 
-fn wait_for_one(
-    events: &crate::events::EventSource,
+/// Waits for `kind` events of this plugin and validates them: exactly one when `required`,
+/// else at most one. Returns the validated event, if any.
+fn wait_for_events(
+    events: &EventSource,
     kind: &str,
     plugin: &RemotePlugin,
     remote_plugin_id: &str,
-) -> anyhow::Result<Value> {
+    required: bool,
+) -> anyhow::Result<Option<Value>> {
     let mine = |event: &Value| event["event_params"]["remote_plugin_id"] == remote_plugin_id;
-    events
+    let arrived = events
         .wait_until(EVENT_WAIT, |all| of_type(all, kind).any(mine))
-        .map_err(|_| {
-            anyhow::anyhow!("no {kind} event with remote_plugin_id `{remote_plugin_id}` arrived")
-        })?;
+        .is_ok();
+    if !arrived && required {
+        bail!("no {kind} event with remote_plugin_id `{remote_plugin_id}` arrived");
+    }
     // Give duplicates a moment to show up before asserting "exactly one".
     std::thread::sleep(std::time::Duration::from_millis(300));
     let all = events.events();
     let found: Vec<&Value> = of_type(&all, kind).filter(|event| mine(event)).collect();
-    ensure!(
-        found.len() == 1,
-        "expected exactly one {kind} for `{remote_plugin_id}`, found {}",
-        found.len()
-    );
+    match (found.as_slice(), required) {
+        ([], false) => {
+            report::line(format!(
+                "note: no {kind} for `{remote_plugin_id}` (not required: --uninstall-event optional)"
+            ));
+            return Ok(None);
+        }
+        ([_], _) => {}
+        (found, true) => bail!(
+            "expected exactly one {kind} for `{remote_plugin_id}`, found {}",
+            found.len()
+        ),
+        (found, false) => bail!(
+            "expected at most one {kind} for `{remote_plugin_id}`, found {}",
+            found.len()
+        ),
+    }
     let params = &found[0]["event_params"];
     let mut problems = Vec::new();
     for (field, want) in [
@@ -287,7 +340,7 @@ fn wait_for_one(
         }
     }
     ensure!(problems.is_empty(), "{}", problems.join("; "));
-    Ok(found[0].clone())
+    Ok(Some(found[0].clone()))
 }
 
 fn check_sidecar(
@@ -295,12 +348,7 @@ fn check_sidecar(
     plugin: &RemotePlugin,
     remote_plugin_id: &str,
 ) -> anyhow::Result<()> {
-    let path = options
-        .codex_home
-        .join("plugins/cache")
-        .join(&plugin.marketplace)
-        .join(&plugin.name)
-        .join(SIDECAR);
+    let path = plugin.cache_dir(options).join(SIDECAR);
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("the sidecar `{}` is missing", path.display()))?;
     let sidecar: Value = serde_json::from_str(&text)
@@ -311,93 +359,4 @@ fn check_sidecar(
         path.display()
     );
     Ok(())
-}
-
-/// Puts the plugin back to uninstalled (service and local cache) and verifies it.
-fn restore(
-    server: &mut AppServer,
-    options: &SmokeOptions,
-    plugin: &RemotePlugin,
-    remote_plugin_id: &str,
-) -> Result<(), Outcome> {
-    let installed = is_installed(server, remote_plugin_id)
-        .map_err(|err| Outcome::FailUnknown(format!("{err:#}")))?;
-    let mut uninstall_error = None;
-    if installed {
-        uninstall_error = server
-            .request(
-                "plugin/uninstall",
-                json!({"pluginId": remote_plugin_id}),
-                RPC_TIMEOUT,
-            )
-            .err();
-        if let Err(err) = poll_installed(server, remote_plugin_id, false) {
-            return Err(match is_installed(server, remote_plugin_id) {
-                Ok(true) => {
-                    Outcome::FailDirty(format!("`{remote_plugin_id}` is still installed: {err:#}"))
-                }
-                Ok(false) => Outcome::FailLocalCache(format!("{err:#}")),
-                Err(read) => Outcome::FailUnknown(format!("{read:#}")),
-            });
-        }
-    }
-    let cache = options
-        .codex_home
-        .join("plugins/cache")
-        .join(&plugin.marketplace)
-        .join(&plugin.name);
-    if cache.exists() {
-        return Err(Outcome::FailLocalCache(format!(
-            "the service is uninstalled but the local cache `{}` is still there",
-            cache.display()
-        )));
-    }
-    if let Some(err) = uninstall_error {
-        return Err(Outcome::FailLocalCache(format!(
-            "the service is uninstalled but plugin/uninstall failed: {err}"
-        )));
-    }
-    Ok(())
-}
-
-/// The shell-quoted recovery command, with the same server and overrides.
-pub fn recovery_command(options: &SmokeOptions, remote_plugin_id: &str) -> String {
-    let exe = std::env::current_exe().ok();
-    let mut words = vec![exe.as_ref().map_or_else(
-        || "berth-test-client".to_owned(),
-        |exe| shell_quote(&exe.display().to_string()),
-    )];
-    // Reached as `berth smoke ...` when the running program is berth itself.
-    if exe
-        .as_ref()
-        .and_then(|exe| exe.file_stem())
-        .is_some_and(|stem| stem == "berth")
-    {
-        words.push("smoke".to_owned());
-    }
-    words.push("--server-bin".to_owned());
-    words.push(shell_quote(&options.server_bin.display().to_string()));
-    for override_ in &options.config_overrides {
-        words.push("--config".to_owned());
-        words.push(shell_quote(override_));
-    }
-    words.extend([
-        "plugin-remote-uninstall".to_owned(),
-        "--remote-plugin-id".to_owned(),
-        shell_quote(remote_plugin_id),
-        "--confirm-account-mutation".to_owned(),
-    ]);
-    words.join(" ")
-}
-
-fn shell_quote(word: &str) -> String {
-    if !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=@~:".contains(c))
-    {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
 }
