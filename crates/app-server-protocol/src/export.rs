@@ -4,7 +4,7 @@ use schemars::schema_for;
 use serde_json::Value;
 
 use crate::{
-    ConfigBatchWriteParams, ConfigValueWriteParams, ConfigWriteResponse, ErrorNotification,
+    AgentMessageDeltaNotification, ConfigBatchWriteParams, ConfigValueWriteParams, ConfigWriteResponse, ErrorNotification,
     InitializeParams, InitializeResponse, ItemCompletedNotification, ItemStartedNotification,
     JsonRpcMessage, PluginInstallParams, PluginInstallResponse, PluginInstalledParams,
     PluginInstalledResponse, PluginListParams, PluginListResponse, PluginReadParams,
@@ -50,6 +50,7 @@ pub fn json_schemas() -> Vec<(&'static str, Value)> {
         "v2/TurnStartedNotification" => TurnStartedNotification,
         "v2/ItemStartedNotification" => ItemStartedNotification,
         "v2/ItemCompletedNotification" => ItemCompletedNotification,
+        "v2/AgentMessageDeltaNotification" => AgentMessageDeltaNotification,
         "v2/ThreadTokenUsageUpdatedNotification" => ThreadTokenUsageUpdatedNotification,
         "v2/TurnCompletedNotification" => TurnCompletedNotification,
         "v2/ErrorNotification" => ErrorNotification,

@@ -24,7 +24,7 @@ pub use jsonrpc::{
     JsonRpcResponse, RequestId,
 };
 pub use notification::{
-    ErrorNotification, ItemCompletedNotification, ItemStartedNotification,
+    AgentMessageDeltaNotification, ErrorNotification, ItemCompletedNotification, ItemStartedNotification,
     ThreadStartedNotification, ThreadTokenUsage, ThreadTokenUsageUpdatedNotification,
     TokenUsageBreakdown, TurnCompletedNotification, TurnStartedNotification,
     method as notification_method,

@@ -17,6 +17,8 @@ pub mod method {
     pub const ITEM_STARTED: &str = "item/started";
     /// [`super::ItemCompletedNotification`].
     pub const ITEM_COMPLETED: &str = "item/completed";
+    /// [`super::AgentMessageDeltaNotification`].
+    pub const AGENT_MESSAGE_DELTA: &str = "item/agentMessage/delta";
     /// [`super::ThreadTokenUsageUpdatedNotification`].
     pub const THREAD_TOKEN_USAGE_UPDATED: &str = "thread/tokenUsage/updated";
     /// [`super::TurnCompletedNotification`].
@@ -54,6 +56,20 @@ pub struct ItemStartedNotification {
     pub turn_id: String,
     /// Unix ms.
     pub started_at_ms: i64,
+}
+
+/// `item/agentMessage/delta`: text appended to a streaming agent message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentMessageDeltaNotification {
+    /// The thread.
+    pub thread_id: String,
+    /// The turn.
+    pub turn_id: String,
+    /// The agent message item the text belongs to.
+    pub item_id: String,
+    /// The new text.
+    pub delta: String,
 }
 
 /// `item/completed`.

@@ -33,6 +33,17 @@ pub(crate) struct RequestFailure {
     pub(crate) http_status: Option<u16>,
 }
 
+/// What the stream delivers, in order, as it arrives.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum StreamEvent {
+    /// `response.output_item.added`: an output item begins.
+    ItemAdded(Value),
+    /// `response.output_text.delta`: text appended to the output item `item_id`.
+    TextDelta { item_id: String, delta: String },
+    /// `response.output_item.done`: an output item is complete.
+    ItemDone(Value),
+}
+
 /// Headers and body of a request.
 pub(crate) struct ModelRequest {
     pub(crate) headers: Vec<(String, String)>,
@@ -53,20 +64,20 @@ enum Budget {
     Stream,
 }
 
-/// Sends `request`, calling `on_item` with every `response.output_item.done` item.
+/// Sends `request`, calling `on_event` with the output items and text deltas as they stream.
 pub(crate) async fn send(
     http: &reqwest::Client,
     provider: &Provider,
     request: &ModelRequest,
-    on_item: &mut (dyn FnMut(Value) + Send),
+    on_event: &mut (dyn FnMut(StreamEvent) + Send),
 ) -> Result<Completed, RequestFailure> {
     let mut request_retries = 0;
     let mut stream_retries = 0;
     loop {
         let mut delivered = false;
-        let attempt = attempt(http, provider, request, &mut |item| {
+        let attempt = attempt(http, provider, request, &mut |event| {
             delivered = true;
-            on_item(item);
+            on_event(event);
         })
         .await;
         let (failure, budget_left) = match attempt {
@@ -110,7 +121,7 @@ async fn attempt(
     http: &reqwest::Client,
     provider: &Provider,
     request: &ModelRequest,
-    on_item: &mut (dyn FnMut(Value) + Send),
+    on_event: &mut (dyn FnMut(StreamEvent) + Send),
 ) -> Attempt {
     let mut builder = http
         .post(provider.responses_url())
@@ -179,11 +190,6 @@ async fn attempt(
                 .and_then(Value::as_str)
                 .unwrap_or(event.event.as_str());
             match kind {
-                "response.output_item.done" => {
-                    if let Some(item) = data.get("item") {
-                        on_item(item.clone());
-                    }
-                }
                 "response.completed" => {
                     return Attempt::Done(Completed {
                         usage: usage(data.pointer("/response/usage")),
@@ -193,7 +199,11 @@ async fn attempt(
                 "response.failed" | "response.incomplete" | "error" => {
                     return Attempt::Fail(response_failure(&data));
                 }
-                _ => {}
+                _ => {
+                    if let Some(event) = stream_event(kind, &data) {
+                        on_event(event);
+                    }
+                }
             }
         }
     }
@@ -207,6 +217,22 @@ async fn attempt(
         },
         Budget::Stream,
     )
+}
+
+/// The [`StreamEvent`] an SSE event of type `kind` carries, if any.
+fn stream_event(kind: &str, data: &Value) -> Option<StreamEvent> {
+    match kind {
+        "response.output_item.added" => Some(StreamEvent::ItemAdded(data.get("item")?.clone())),
+        "response.output_text.delta" => {
+            let text = |field: &str| data.get(field).and_then(Value::as_str).map(str::to_owned);
+            Some(StreamEvent::TextDelta {
+                item_id: text("item_id")?,
+                delta: text("delta")?,
+            })
+        }
+        "response.output_item.done" => Some(StreamEvent::ItemDone(data.get("item")?.clone())),
+        _ => None,
+    }
 }
 
 fn status_failure(code: u16, body: &str) -> RequestFailure {

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use berth_app_server_protocol::{
-    CodexErrorInfo, ErrorNotification, ItemCompletedNotification, ItemStartedNotification,
-    ThreadItem, ThreadStatus, ThreadTokenUsage, ThreadTokenUsageUpdatedNotification, Turn,
-    TurnCompletedNotification, TurnError, TurnStartParams, TurnStartedNotification, TurnStatus,
-    notification_method as method,
+    AgentMessageDeltaNotification, CodexErrorInfo, ErrorNotification, ItemCompletedNotification,
+    ItemStartedNotification, ThreadItem, ThreadStatus, ThreadTokenUsage,
+    ThreadTokenUsageUpdatedNotification, Turn, TurnCompletedNotification, TurnError,
+    TurnStartParams, TurnStartedNotification, TurnStatus, notification_method as method,
 };
 use berth_auth::CodexAuth;
 use berth_core::LoadedPlugin;
@@ -20,7 +20,7 @@ use tokio::sync::{OwnedSemaphorePermit, oneshot};
 use crate::mentions::mentioned_plugins;
 use crate::plugins::blocking;
 use crate::provider::{self, Provider};
-use crate::responses::{self, Completed, ModelRequest, RequestFailure};
+use crate::responses::{self, Completed, ModelRequest, RequestFailure, StreamEvent};
 use crate::server::Session;
 use crate::threads::in_progress_turn;
 use crate::time::{unix_millis, unix_seconds};
@@ -265,16 +265,30 @@ fn report_failure(
 }
 
 fn notify_item(session: &Session, thread_id: &str, turn_id: &str, item: ThreadItem) -> ThreadItem {
-    let now = unix_millis();
+    notify_started(session, thread_id, turn_id, &item);
+    notify_completed(session, thread_id, turn_id, item)
+}
+
+fn notify_started(session: &Session, thread_id: &str, turn_id: &str, item: &ThreadItem) {
     session.outgoing.notify(
         method::ITEM_STARTED,
         &ItemStartedNotification {
             item: item.clone(),
             thread_id: thread_id.to_owned(),
             turn_id: turn_id.to_owned(),
-            started_at_ms: now,
+            started_at_ms: unix_millis(),
         },
     );
+}
+
+/// Sends `item/completed`; returns the completed item.
+fn notify_completed(
+    session: &Session,
+    thread_id: &str,
+    turn_id: &str,
+    item: ThreadItem,
+) -> ThreadItem {
+    let now = unix_millis();
     let completed = match item {
         ThreadItem::UserMessage {
             id,
@@ -322,6 +336,71 @@ fn notify_item(session: &Session, thread_id: &str, turn_id: &str, item: ThreadIt
         },
     );
     completed
+}
+
+/// Turns the provider's stream into item notifications: an assistant message is started when
+/// it is added (or at its first delta), streams `item/agentMessage/delta`, and completes when
+/// done.
+struct AgentStream<'a> {
+    session: &'a Session,
+    thread_id: &'a str,
+    turn_id: &'a str,
+    /// Ids of the messages already announced with `item/started`.
+    started: Vec<String>,
+    /// The turn's completed agent messages.
+    completed: &'a mut Vec<ThreadItem>,
+}
+
+impl AgentStream<'_> {
+    fn start(&mut self, message: &ThreadItem) {
+        let ThreadItem::AgentMessage { id, .. } = message else {
+            return;
+        };
+        if !self.started.contains(id) {
+            self.started.push(id.clone());
+            notify_started(self.session, self.thread_id, self.turn_id, message);
+        }
+    }
+
+    fn on_event(&mut self, event: StreamEvent) {
+        match event {
+            StreamEvent::ItemAdded(mut item) => {
+                if item.get("content").is_none() {
+                    item["content"] = json!([]);
+                }
+                if let Some(message) = prompt::agent_message(&item) {
+                    self.start(&message);
+                }
+            }
+            StreamEvent::TextDelta { item_id, delta } => {
+                let empty =
+                    json!({"type": "message", "role": "assistant", "id": item_id, "content": []});
+                if let Some(message) = prompt::agent_message(&empty) {
+                    self.start(&message);
+                }
+                self.session.outgoing.notify(
+                    method::AGENT_MESSAGE_DELTA,
+                    &AgentMessageDeltaNotification {
+                        thread_id: self.thread_id.to_owned(),
+                        turn_id: self.turn_id.to_owned(),
+                        item_id,
+                        delta,
+                    },
+                );
+            }
+            StreamEvent::ItemDone(item) => {
+                if let Some(message) = prompt::agent_message(&item) {
+                    self.start(&message);
+                    self.completed.push(notify_completed(
+                        self.session,
+                        self.thread_id,
+                        self.turn_id,
+                        message,
+                    ));
+                }
+            }
+        }
+    }
 }
 
 fn failure(message: String) -> Outcome {
@@ -401,12 +480,18 @@ async fn request(
             "prompt_cache_key": thread_id,
         }),
     };
-    let mut on_item = |item: Value| {
-        if let Some(message) = prompt::agent_message(&item) {
-            agent_items.push(notify_item(session, thread_id, turn_id, message));
-        }
+    let mut stream = AgentStream {
+        session,
+        thread_id,
+        turn_id,
+        started: Vec::new(),
+        completed: agent_items,
     };
-    match responses::send(&session.http, &provider, &request, &mut on_item).await {
+    let result = responses::send(&session.http, &provider, &request, &mut |event| {
+        stream.on_event(event);
+    })
+    .await;
+    match result {
         Ok(completed) => Outcome::Completed(completed),
         Err(failure) => Outcome::Failed(failure),
     }

@@ -17,6 +17,9 @@ use serde_json::Value;
 pub(crate) enum Reply {
     /// `response.created`, an assistant message with this text, `response.completed`.
     Message(String),
+    /// `response.created`, an assistant message added, streamed as these text deltas, and
+    /// done with their concatenation, `response.completed`.
+    Streamed(Vec<String>),
     /// HTTP 500.
     ServerError,
     /// The first event, then the connection breaks.
@@ -98,6 +101,27 @@ async fn handle(
                 message(&text),
                 completed()
             ))),
+            Reply::Streamed(deltas) => {
+                let added = serde_json::json!({
+                    "type": "response.output_item.added", "output_index": 0,
+                    "item": {"type": "message", "role": "assistant", "id": "msg_1",
+                             "status": "in_progress", "content": []},
+                });
+                let mut body =
+                    format!("{CREATED}event: response.output_item.added\ndata: {added}\n\n");
+                for delta in &deltas {
+                    let event = serde_json::json!({
+                        "type": "response.output_text.delta", "item_id": "msg_1",
+                        "output_index": 0, "content_index": 0, "delta": delta,
+                    });
+                    body.push_str("event: response.output_text.delta\ndata: ");
+                    body.push_str(&event.to_string());
+                    body.push_str("\n\n");
+                }
+                body.push_str(&message(&deltas.concat()));
+                body.push_str(&completed());
+                sse(Body::from(body))
+            }
             Reply::ServerError => Response::builder()
                 .status(StatusCode::INTERNAL_SERVER_ERROR)
                 .body(Body::from("oops"))

@@ -14,6 +14,7 @@
 )]
 
 mod conformance;
+mod deltas;
 mod harness;
 mod loopback;
 mod overload;
