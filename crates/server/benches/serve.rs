@@ -1,7 +1,10 @@
 //! Load benchmark of `berth serve`: 10,000 catalog plugins and 1,000 accounts, then requests/s
 //! and p99 latency of `GET /ps/plugins/{id}` and `GET /ps/plugins/installed` at 64 concurrent
-//! connections on loopback, with an in-process tokio load generator. `SQLite` always; `PostgreSQL`
-//! too when `BERTH_TEST_POSTGRES_URL` names a server (a fresh database is created on it).
+//! connections on loopback. The load comes from `wrk` (Debian package `wrk`) in its own process
+//! when it is installed, rotating over every account's token and over the catalog through a Lua
+//! script; otherwise from an in-process tokio generator, which shares the server's cores and so
+//! understates the server. `SQLite` always; `PostgreSQL` too when `BERTH_TEST_POSTGRES_URL` names a
+//! server (a fresh database is created on it).
 //! Run: `cargo bench -p berth-server --bench serve`.
 
 #![expect(clippy::print_stdout, clippy::unwrap_used, reason = "bench binary")]
@@ -117,6 +120,68 @@ async fn load(api: &str, accounts: &[(String, String)], installed: bool) -> (f64
     (rps, p99)
 }
 
+/// A Lua script for `wrk` that rotates over accounts and plugin ids.
+fn wrk_script(accounts: &[(String, String)], installed: bool) -> String {
+    use std::fmt::Write as _;
+    let mut script = String::from("local accounts = {\n");
+    for (account, token) in accounts {
+        let _ = writeln!(script, "  {{\"{account}\", \"{token}\"}},");
+    }
+    let path = if installed {
+        "\"/backend-api/ps/plugins/installed?limit=200\"".to_owned()
+    } else {
+        format!(
+            "string.format(\"/backend-api/ps/plugins/plugins~Plugin_p%05d\", (n * 31) % {PLUGINS})"
+        )
+    };
+    let _ = write!(
+        script,
+        "}}\nlocal n = math.random(0, 1000000)\n\
+         request = function()\n\
+           n = n + 1\n\
+           local a = accounts[(n % #accounts) + 1]\n\
+           local headers = {{}}\n\
+           headers[\"authorization\"] = \"Bearer \" .. a[2]\n\
+           headers[\"chatgpt-account-id\"] = a[1]\n\
+           return wrk.format(\"GET\", {path}, headers)\n\
+         end\n\
+         response = function(status, headers, body)\n\
+           if status ~= 200 then error(\"status \" .. status) end\n\
+         end\n"
+    );
+    script
+}
+
+/// Runs `wrk` against `origin`; `None` when `wrk` is not installed.
+fn load_wrk(origin: &str, accounts: &[(String, String)], installed: bool) -> Option<(f64, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("load.lua");
+    #[expect(clippy::disallowed_methods, reason = "bench scratch file")]
+    std::fs::write(&script, wrk_script(accounts, installed)).unwrap();
+    let output = std::process::Command::new("wrk")
+        .args(["-t2", &format!("-c{CONCURRENCY}"), "--latency"])
+        .arg(format!("-d{}s", DURATION.as_secs()))
+        .arg("-s")
+        .arg(&script)
+        .arg(origin)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "wrk failed: {text}");
+    assert!(!text.contains("Non-2xx"), "some requests failed: {text}");
+    let rps = text
+        .lines()
+        .find_map(|line| line.strip_prefix("Requests/sec:"))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap();
+    let p99 = text
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("99%"))
+        .map(|value| value.trim().to_owned())
+        .unwrap();
+    Some((rps, p99))
+}
+
 async fn run(label: &str, database_url: Option<String>) {
     let dir = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::new(dir.path());
@@ -134,9 +199,16 @@ async fn run(label: &str, database_url: Option<String>) {
         ("GET /ps/plugins/{id}", false),
         ("GET /ps/plugins/installed", true),
     ] {
-        let (rps, p99) = load(&server.api_url, &accounts, installed).await;
+        let origin = server.api_url.trim_end_matches("/backend-api");
+        let (rps, p99, generator) = if let Some((rps, p99)) = load_wrk(origin, &accounts, installed)
+        {
+            (rps, p99, "wrk")
+        } else {
+            let (rps, p99) = load(&server.api_url, &accounts, installed).await;
+            (rps, format!("{p99:.2?}"), "in-process generator")
+        };
         println!(
-            "{label}: {name}: {rps:.0} requests/s, p99 {p99:.2?} at {CONCURRENCY} connections"
+            "{label}: {name}: {rps:.0} requests/s, p99 {p99} at {CONCURRENCY} connections ({generator})"
         );
     }
     server.shutdown().await.unwrap();

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use berth_server::{Db, ServerConfig, TlsPaths};
+use berth_server::{Account, Db, ServerConfig, TlsPaths};
 use berth_service_protocol::Status;
 use clap::{Args, Subcommand};
 
@@ -152,32 +152,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = runtime()?;
     match args.command {
         None => runtime.block_on(serve(args.storage, args.bind, args.public_url, args.tls_cert.zip(args.tls_key), args.dev)),
-        Some(ServeCommand::Events { storage, json }) => runtime.block_on(async move {
-            let db = open_db(&storage).await?;
-            let events = db.events().await?;
-            db.close().await;
-            if json {
-                printer::json(&events)?;
-            } else {
-                let rows: Vec<Vec<String>> = events
-                    .iter()
-                    .map(|event| {
-                        vec![
-                            event.id.to_string(),
-                            event.received_at.to_string(),
-                            event.account_id.clone(),
-                            event.event_type.clone(),
-                            event.event_params.to_string(),
-                        ]
-                    })
-                    .collect();
-                printer::line(printer::table(
-                    &["ID", "RECEIVED", "ACCOUNT", "TYPE", "PARAMS"],
-                    &rows,
-                ))?;
-            }
-            Ok(ExitCode::SUCCESS)
-        }),
+        Some(ServeCommand::Events { storage, json }) => runtime.block_on(events(storage, json)),
         Some(ServeCommand::Account(AccountCommand::Add { storage, id, name })) => {
             runtime.block_on(async move {
                 if !berth_plugin::is_valid_remote_plugin_id(&id) {
@@ -187,9 +162,15 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                     .into());
                 }
                 let db = open_db(&storage).await?;
-                let account = db.add_account(&id, name.as_deref().unwrap_or(&id)).await?;
+                let outcome = add_account_once(&db, &id, name.as_deref().unwrap_or(&id)).await;
                 db.close().await;
-                printer::line(format!("account `{}` ready", account.id))?;
+                match outcome? {
+                    (account, true) => printer::line(format!("account `{}` added", account.id))?,
+                    (account, false) => printer::line(format!(
+                        "account `{}` already exists (name `{}`); nothing changed",
+                        account.id, account.name
+                    ))?,
+                }
                 Ok(ExitCode::SUCCESS)
             })
         }
@@ -206,6 +187,9 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                         .map(|account| vec![account.id.clone(), account.name.clone()])
                         .collect();
                     printer::line(printer::table(&["ID", "NAME"], &rows))?;
+                    if rows.is_empty() {
+                        printer::note("no accounts yet; add one with `berth serve account add ID`");
+                    }
                 }
                 Ok(ExitCode::SUCCESS)
             })
@@ -248,6 +232,47 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }),
     }
+}
+
+/// `berth serve events`.
+async fn events(storage: StorageArgs, json: bool) -> anyhow::Result<ExitCode> {
+    let db = open_db(&storage).await?;
+    let events = db.events().await?;
+    db.close().await;
+    if json {
+        printer::json(&events)?;
+    } else {
+        let rows: Vec<Vec<String>> = events
+            .iter()
+            .map(|event| {
+                vec![
+                    event.id.to_string(),
+                    event.received_at.to_string(),
+                    event.account_id.clone(),
+                    event.event_type.clone(),
+                    event.event_params.to_string(),
+                ]
+            })
+            .collect();
+        printer::line(printer::table(
+            &["ID", "RECEIVED", "ACCOUNT", "TYPE", "PARAMS"],
+            &rows,
+        ))?;
+        if rows.is_empty() {
+            printer::note(
+                "no analytics events yet; clients send them to `/backend-api/codex/analytics-events/events`",
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Adds account `id` unless it exists; returns the account and whether it was added.
+async fn add_account_once(db: &Db, id: &str, name: &str) -> anyhow::Result<(Account, bool)> {
+    if let Some(account) = db.account(id).await? {
+        return Ok((account, false));
+    }
+    Ok((db.add_account(id, name).await?, true))
 }
 
 async fn serve(

@@ -14,6 +14,7 @@ mod faults;
 mod lifecycle;
 mod remote;
 mod remote_codex;
+mod serve_admin;
 mod serve_postgres;
 mod smokes;
 

@@ -32,7 +32,13 @@ impl Serve {
     pub(crate) fn start() -> Self {
         let data = tempfile::tempdir().unwrap();
         let data_dir = data.path().join("serve");
-        Self::start_in(data, data_dir, &[])
+        Self::start_in(data, data_dir, &["--dev"])
+    }
+
+    /// A service in production mode (registered tokens only) over `data_dir`.
+    pub(crate) fn start_production(data_dir: &Path) -> Self {
+        let data = tempfile::tempdir().unwrap();
+        Self::start_in(data, data_dir.to_path_buf(), &[])
     }
 
     /// A service on `database_url` (e.g. `PostgreSQL`) with bundles under `data_dir`, which
@@ -42,13 +48,13 @@ impl Serve {
         Self::start_in(
             data,
             data_dir.to_path_buf(),
-            &["--database-url", database_url],
+            &["--dev", "--database-url", database_url],
         )
     }
 
     fn start_in(data: tempfile::TempDir, data_dir: PathBuf, extra: &[&str]) -> Self {
         let mut child = Command::new(berth_bin())
-            .args(["serve", "--bind", "127.0.0.1:0", "--dev", "--data-dir"])
+            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(&data_dir)
             .args(extra)
             .env_remove("RUST_LOG")
