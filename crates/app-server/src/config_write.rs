@@ -92,7 +92,7 @@ async fn write(
                 RpcError::invalid_request(format!("invalid filePath `{path}`: {err}"))
             })?)
         }
-        None => session.manager.config().clone(),
+        None => session.user_config.clone(),
     };
     let _scope = session.config_scope.lock().await;
     let file_path = store.path().to_string_lossy().into_owned();

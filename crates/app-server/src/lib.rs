@@ -6,7 +6,8 @@
 //! Environment read at startup (through [`ServerOptions::env`]): `BERTH_APP_SERVER_MAX_IN_FLIGHT`
 //! ([`MAX_IN_FLIGHT_ENV_VAR`]) bounds how many requests are handled at once (default
 //! [`DEFAULT_MAX_IN_FLIGHT`]); requests beyond it are answered `-32001` "Server overloaded;
-//! retry later." until load drops.
+//! retry later." until load drops. Debug builds also honour `CODEX_APP_SERVER_TEST_USER_CONFIG_FILE`
+//! ([`TEST_USER_CONFIG_FILE_ENV_VAR`]), which replaces the user config layer.
 
 #![recursion_limit = "256"]
 
@@ -36,4 +37,7 @@ pub use error_code::{
     METHOD_NOT_FOUND_ERROR_CODE, OVERLOADED_ERROR_CODE, RpcError,
 };
 pub use server::{DEFAULT_MAX_IN_FLIGHT, MAX_IN_FLIGHT_ENV_VAR, ServerError, run, run_stdio};
-pub use settings::{ConfigOverride, EnvLookup, OverrideError, ServerOptions, parse_overrides};
+pub use settings::{
+    ConfigOverride, EnvLookup, OverrideError, ServerOptions, TEST_USER_CONFIG_FILE_ENV_VAR,
+    parse_overrides,
+};

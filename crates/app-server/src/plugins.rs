@@ -30,7 +30,8 @@ pub(crate) async fn blocking<T: Send + 'static>(
 }
 
 fn plugins_enabled(session: &Arc<Session>) -> bool {
-    crate::settings::effective_config(session.manager.config(), &session.overrides)
+    session
+        .effective_config()
         .ok()
         .and_then(|config| config.feature_enabled("plugins"))
         != Some(false)
@@ -38,7 +39,8 @@ fn plugins_enabled(session: &Arc<Session>) -> bool {
 
 /// `features.remote_plugin`: the remote GLOBAL catalog joins `plugin/list`.
 fn remote_catalog_enabled(session: &Arc<Session>) -> bool {
-    crate::settings::effective_config(session.manager.config(), &session.overrides)
+    session
+        .effective_config()
         .is_ok_and(|config| config.feature_enabled("remote_plugin") == Some(true))
 }
 

@@ -45,7 +45,7 @@ fn client(
     operation: &str,
     marketplace: &str,
 ) -> Result<RemotePluginClient, RpcError> {
-    let config = crate::settings::effective_config(session.manager.config(), &session.overrides)?;
+    let config = session.effective_config()?;
     if config.feature_enabled("plugins") == Some(false) {
         return Err(RpcError::invalid_request(format!(
             "remote plugin {operation} is not enabled for marketplace {marketplace}"

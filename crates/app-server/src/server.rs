@@ -82,6 +82,9 @@ pub(crate) struct Session {
     pub(crate) options: ServerOptions,
     pub(crate) overrides: Vec<ConfigOverride>,
     pub(crate) manager: Arc<PluginsManager>,
+    /// The user config layer: `$CODEX_HOME/config.toml`, or in debug builds the file
+    /// [`crate::settings::TEST_USER_CONFIG_FILE_ENV_VAR`] names.
+    pub(crate) user_config: berth_config::ConfigStore,
     pub(crate) outgoing: Outgoing,
     pub(crate) client: OnceLock<ClientIdentity>,
     pub(crate) analytics: OnceLock<AnalyticsClient>,
@@ -100,6 +103,13 @@ pub(crate) struct Session {
 impl Session {
     pub(crate) fn env(&self, name: &str) -> Option<String> {
         (self.options.env)(name)
+    }
+
+    /// The user config layer with the `-c` overrides applied, in memory.
+    pub(crate) fn effective_config(
+        &self,
+    ) -> Result<berth_config::ConfigFile, berth_config::ConfigError> {
+        crate::settings::effective_config(&self.user_config, &self.overrides)
     }
 
     pub(crate) fn analytics(&self) -> AnalyticsClient {
@@ -131,12 +141,17 @@ pub async fn run(
         home_dir: options.home_dir.clone(),
     })
     .map_err(ServerError::Manager)?;
+    let user_config = crate::settings::user_config_store(
+        manager.config(),
+        (options.env)(crate::settings::TEST_USER_CONFIG_FILE_ENV_VAR),
+    );
     let (outgoing, receiver) = Outgoing::new();
     let writer = tokio::spawn(write_lines(receiver, output));
     let session = Arc::new(Session {
         options,
         overrides,
         manager: Arc::new(manager),
+        user_config,
         outgoing,
         client: OnceLock::new(),
         analytics: OnceLock::new(),
@@ -312,7 +327,7 @@ fn do_initialize(session: &Arc<Session>, request: &JsonRpcRequest) -> Result<Val
 }
 
 fn start_analytics(session: &Arc<Session>, originator: &str, user_agent: &str) {
-    let config = crate::settings::effective_config(session.manager.config(), &session.overrides);
+    let config = session.effective_config();
     let mut settings = AnalyticsSettings::new(&session.options.codex_home, originator, user_agent);
     if let Ok(config) = &config {
         settings.enabled = config.analytics_enabled();

@@ -96,6 +96,27 @@ fn toml_value_to_json(text: &str) -> Value {
         .unwrap_or_else(|| Value::String(text.to_owned()))
 }
 
+/// Debug builds only (like the analytics capture file): the path of a file that replaces
+/// `$CODEX_HOME/config.toml` as the user config layer, for reads and for config writes without
+/// `filePath`, so tests and smokes never touch the real profile (spec §8.1 step 4). Release
+/// builds ignore it.
+pub const TEST_USER_CONFIG_FILE_ENV_VAR: &str = "CODEX_APP_SERVER_TEST_USER_CONFIG_FILE";
+
+/// The user config layer: `home_config`, or in debug builds the file `test_file` names
+/// ([`TEST_USER_CONFIG_FILE_ENV_VAR`]; a relative path is taken from the working directory).
+pub(crate) fn user_config_store(
+    home_config: &ConfigStore,
+    test_file: Option<String>,
+) -> ConfigStore {
+    let test_file = test_file
+        .filter(|path| cfg!(debug_assertions) && !path.is_empty())
+        .map(PathBuf::from);
+    match test_file {
+        Some(path) => ConfigStore::for_file(std::path::absolute(&path).unwrap_or(path)),
+        None => home_config.clone(),
+    }
+}
+
 /// The user's config with overrides applied, in memory.
 pub(crate) fn effective_config(
     store: &ConfigStore,

@@ -133,7 +133,7 @@ pub(crate) fn start(
     session: &Arc<Session>,
     params: ThreadStartParams,
 ) -> Result<Handled, RpcError> {
-    let config = crate::settings::effective_config(session.manager.config(), &session.overrides)?;
+    let config = session.effective_config()?;
     let text = |key: &str| {
         config
             .get(&[key][..])

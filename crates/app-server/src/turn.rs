@@ -420,11 +420,10 @@ async fn request(
     user_message: Value,
     agent_items: &mut Vec<ThreadItem>,
 ) -> Outcome {
-    let config =
-        match crate::settings::effective_config(session.manager.config(), &session.overrides) {
-            Ok(config) => config,
-            Err(err) => return failure(crate::error_code::chain_message(&err)),
-        };
+    let config = match session.effective_config() {
+        Ok(config) => config,
+        Err(err) => return failure(crate::error_code::chain_message(&err)),
+    };
     let provider = match provider::resolve(
         &config,
         &snapshot.provider_id,

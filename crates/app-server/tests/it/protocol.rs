@@ -221,3 +221,52 @@ fn a_slow_request_does_not_block_plugin_list() {
     let answer: Value = server.answer(slow);
     assert_eq!(answer["result"]["status"], json!("ok"));
 }
+
+/// Debug builds only, like the hook itself.
+#[cfg(debug_assertions)]
+#[test]
+fn the_test_user_config_file_replaces_the_user_layer_for_reads_and_writes() {
+    let home = TestHome::new();
+    let real = "# the real profile\nmodel = \"real-model\"\n";
+    std::fs::create_dir_all(home.codex_home()).unwrap();
+    std::fs::write(home.config_path(), real).unwrap();
+    let test_file = home.root().join("isolated.toml");
+    std::fs::write(&test_file, "").unwrap();
+    let mut server = Server::spawn(
+        berth_bin(),
+        &home,
+        &[],
+        &[(
+            "CODEX_APP_SERVER_TEST_USER_CONFIG_FILE",
+            test_file.to_str().unwrap(),
+        )],
+    );
+    server.initialize("test_client");
+    let written = server.call(
+        "config/value/write",
+        json!({"keyPath": "model", "value": "isolated-model", "mergeStrategy": "replace"}),
+    );
+    assert_eq!(
+        (written["status"].clone(), written["filePath"].clone()),
+        (json!("ok"), json!(test_file.to_str().unwrap()))
+    );
+    server.call(
+        "config/batchWrite",
+        json!({"edits": [{"keyPath": "plugins.sample@debug.enabled", "value": false,
+                          "mergeStrategy": "upsert"}]}),
+    );
+    let thread = server.call("thread/start", json!({"ephemeral": true}));
+    assert_eq!(thread["model"], json!("isolated-model"));
+    assert!(server.shutdown());
+    assert_eq!(
+        (
+            std::fs::read_to_string(home.config_path()).unwrap(),
+            std::fs::read_to_string(&test_file).unwrap()
+        ),
+        (
+            real.to_owned(),
+            "model = \"isolated-model\"\n\n[plugins.\"sample@debug\"]\nenabled = false\n"
+                .to_owned()
+        )
+    );
+}
