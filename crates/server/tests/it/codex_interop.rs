@@ -93,36 +93,39 @@ async fn codex_lists_reads_installs_and_uninstalls_from_berth_serve() {
         "plugin/uninstall: {uninstall}"
     );
     assert!(!cache.exists(), "cache removed after uninstall");
-    drop(client);
-
-    // Codex 0.169.0 reports the remote install (local `plugin_id`, backend `remote_plugin_id`);
-    // it sends no `codex_plugin_uninstalled` for a remote uninstall (that arrived upstream
-    // later), so only the install is required here.
+    // Codex 0.169.0 reports the remote install and uninstall with the local `plugin_id` and the
+    // backend `remote_plugin_id`; its app server must keep running until its analytics queue
+    // flushes, so the client stays open while the events are awaited.
     let deadline = Instant::now() + Duration::from_secs(30);
-    let installed = loop {
-        let installed: Vec<Value> = server
+    let events = loop {
+        let events: Vec<(String, Value)> = server
             .db
             .events()
             .await
             .unwrap()
             .into_iter()
             .filter(|event| {
-                event.event_type == "codex_plugin_installed"
+                event.event_type.starts_with("codex_plugin_")
                     && event.event_params["remote_plugin_id"] == json!("plugins~Plugin_hello")
             })
-            .map(|event| event.event_params)
+            .map(|event| (event.event_type, event.event_params))
             .collect();
-        if !installed.is_empty() || Instant::now() > deadline {
-            break installed;
+        if events.len() >= 2 || Instant::now() > deadline {
+            break events;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    assert_eq!(installed.len(), 1, "{installed:?}");
+    drop(client);
+    let kinds: Vec<&str> = events.iter().map(|(kind, _)| kind.as_str()).collect();
     assert_eq!(
-        installed[0]["plugin_id"],
-        json!("hello@openai-curated-remote")
+        kinds,
+        vec!["codex_plugin_installed", "codex_plugin_uninstalled"],
+        "{events:?}"
     );
-    assert_eq!(installed[0]["product_client_id"], json!("berth-interop"));
+    for (_, params) in &events {
+        assert_eq!(params["plugin_id"], json!("hello@openai-curated-remote"));
+        assert_eq!(params["product_client_id"], json!("berth-interop"));
+    }
     server.shutdown().await;
 }
 
