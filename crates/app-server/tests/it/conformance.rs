@@ -1,7 +1,9 @@
 //! The same session against `berth app-server` and Codex 0.169.0's `codex app-server`, each on
-//! its own temporary home: answers, turn notifications and plugin analytics must be equal
-//! once values that must differ (temp paths, generated ids, timestamps, versions) are
-//! normalised. Differences berth keeps on purpose are listed in the README and not sent here.
+//! its own temporary home with a `ChatGPT` test login and `chatgpt_base_url` pointing at its own
+//! `berth serve` (dev mode): answers, turn notifications and the analytics events each service
+//! stored must be equal once values that must differ (temp paths, generated ids, timestamps,
+//! versions) are normalised. Differences berth keeps on purpose are listed in the README and
+//! not sent here.
 
 use std::path::Path;
 
@@ -11,6 +13,7 @@ use serde_json::{Map, Value, json};
 
 use crate::harness::{Server, berth_bin, provider_overrides};
 use crate::loopback::Loopback;
+use crate::service::Service;
 
 const ID_KEYS: &[&str] = &[
     "id",
@@ -125,11 +128,9 @@ fn session(program: &Path, home: &TestHome) -> Transcript {
     );
     let file = market.root().join(".agents/plugins/marketplace.json");
     let loopback = Loopback::start(vec![]);
+    let service = Service::start();
     let mut overrides = provider_overrides(&loopback.base_url, 0);
-    overrides.push(format!(
-        "chatgpt_base_url=\"{}/backend-api\"",
-        loopback.base_url
-    ));
+    overrides.push(format!("chatgpt_base_url=\"{}\"", service.api_url));
     overrides.push("analytics.enabled=true".to_owned());
     let mut server = Server::spawn(program, home, &overrides, &[]);
     let mut answers = Vec::new();
@@ -185,11 +186,21 @@ fn session(program: &Path, home: &TestHome) -> Transcript {
     answers.push(("turn/completed".to_owned(), completed));
     let uninstalled = server.call("plugin/uninstall", json!({"pluginId": "sample@debug"}));
     answers.push(("plugin/uninstall".to_owned(), uninstalled));
-    let events = loopback.wait_for_events(|events| {
-        events
+    let deadline = std::time::Instant::now() + crate::harness::WAIT;
+    let events = loop {
+        let events = service.events();
+        if events
             .iter()
             .any(|e| e["event_type"] == json!("codex_plugin_uninstalled"))
-    });
+        {
+            break events;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the service never stored the uninstall event: {events:#?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
     assert!(server.shutdown() || program != berth_bin());
     let root = home.root().to_str().unwrap();
     Transcript {

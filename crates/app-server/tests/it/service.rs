@@ -11,6 +11,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use berth_server::{AppState, BundleStore, Db, PublishOptions, ServerConfig};
 use berth_test_support::{TestHome, write};
+use serde_json::{Value, json};
 
 /// A running service; stopped when dropped.
 pub(crate) struct Service {
@@ -103,6 +104,19 @@ impl Service {
                     .is_some_and(|(_, target)| target.starts_with(&prefix))
             })
             .cloned()
+            .collect()
+    }
+
+    /// The analytics events the service stored, in arrival order, as
+    /// `{"event_type", "event_params"}` (what `berth serve events` prints).
+    pub(crate) fn events(&self) -> Vec<Value> {
+        self.runtime
+            .block_on(self.db.events())
+            .unwrap()
+            .into_iter()
+            .map(
+                |event| json!({"event_type": event.event_type, "event_params": event.event_params}),
+            )
             .collect()
     }
 }
