@@ -4,14 +4,14 @@ use schemars::schema_for;
 use serde_json::Value;
 
 use crate::{
-    AgentMessageDeltaNotification, ConfigBatchWriteParams, ConfigValueWriteParams, ConfigWriteResponse, ErrorNotification,
-    InitializeParams, InitializeResponse, ItemCompletedNotification, ItemStartedNotification,
-    JsonRpcMessage, PluginInstallParams, PluginInstallResponse, PluginInstalledParams,
-    PluginInstalledResponse, PluginListParams, PluginListResponse, PluginReadParams,
-    PluginReadResponse, PluginUninstallParams, PluginUninstallResponse, ThreadStartParams,
-    ThreadStartResponse, ThreadStartedNotification, ThreadTokenUsageUpdatedNotification,
-    TurnCompletedNotification, TurnInterruptParams, TurnInterruptResponse, TurnStartParams,
-    TurnStartResponse, TurnStartedNotification,
+    AgentMessageDeltaNotification, ConfigBatchWriteParams, ConfigValueWriteParams,
+    ConfigWriteResponse, ErrorNotification, InitializeParams, InitializeResponse,
+    ItemCompletedNotification, ItemStartedNotification, JsonRpcMessage, PluginInstallParams,
+    PluginInstallResponse, PluginInstalledParams, PluginInstalledResponse, PluginListParams,
+    PluginListResponse, PluginReadParams, PluginReadResponse, PluginUninstallParams,
+    PluginUninstallResponse, ThreadStartParams, ThreadStartResponse, ThreadStartedNotification,
+    ThreadTokenUsageUpdatedNotification, TurnCompletedNotification, TurnInterruptParams,
+    TurnInterruptResponse, TurnStartParams, TurnStartResponse, TurnStartedNotification,
 };
 
 /// `(file stem, schema)` for each wire type, e.g. `("v2/PluginListParams", {...})`. The

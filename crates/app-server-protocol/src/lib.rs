@@ -24,10 +24,10 @@ pub use jsonrpc::{
     JsonRpcResponse, RequestId,
 };
 pub use notification::{
-    AgentMessageDeltaNotification, ErrorNotification, ItemCompletedNotification, ItemStartedNotification,
-    ThreadStartedNotification, ThreadTokenUsage, ThreadTokenUsageUpdatedNotification,
-    TokenUsageBreakdown, TurnCompletedNotification, TurnStartedNotification,
-    method as notification_method,
+    AgentMessageDeltaNotification, ErrorNotification, ItemCompletedNotification,
+    ItemStartedNotification, ThreadStartedNotification, ThreadTokenUsage,
+    ThreadTokenUsageUpdatedNotification, TokenUsageBreakdown, TurnCompletedNotification,
+    TurnStartedNotification, method as notification_method,
 };
 pub use plugin::{
     AppSummary, AppTemplateSummary, MarketplaceInterface, MarketplaceLoadErrorInfo,
