@@ -1,10 +1,13 @@
-//! Catalog and per-account install queries: visibility by scope, discoverability and shares,
-//! keyset pagination by plugin id, `INSTALLED_BY_DEFAULT`, and publishing a release.
+//! Catalog and install storage: publishing a release and setting a status (each stamps the
+//! plugin with a new catalog revision), reading the changes since a revision for the in-memory
+//! catalog (`catalog_view.rs`), per-account installs, and keyset pagination by plugin id.
 
 use berth_service_protocol::{
     AuthenticationPolicy, DirectoryItem, Discoverability, InstallationPolicy, Release, Scope,
     SharePrincipal, Status,
 };
+use std::sync::Arc;
+
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
@@ -15,12 +18,6 @@ use crate::error::StoreError;
 const COLUMNS: &str = "p.id, p.name, p.scope, p.discoverability, p.owner_account_id, \
     p.creator_name, p.share_url, p.share_principals, p.installation_policy, \
     p.authentication_policy, p.status, p.release_json";
-
-/// SQL condition: plugin `p` is visible to account `$1`.
-const VISIBLE: &str = "(p.scope = 'GLOBAL' \
-    OR (p.scope = 'WORKSPACE' AND p.discoverability IN ('LISTED', 'UNLISTED')) \
-    OR p.owner_account_id = $1 \
-    OR EXISTS (SELECT 1 FROM plugin_shares s WHERE s.plugin_id = p.id AND s.account_id = $1))";
 
 /// A catalog entry as stored: the directory item without download URL, plus the bundle digest.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,11 +37,31 @@ pub struct Page<T> {
     pub next_page_token: Option<String>,
 }
 
+/// Catalog changes since a revision: see [`Db::catalog_changes`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogChanges {
+    /// The catalog revision read.
+    pub revision: i64,
+    /// Plugins changed after the revision asked for, by id.
+    pub plugins: Vec<PluginRecord>,
+}
+
+/// One explicit install of an account, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountInstall {
+    /// Backend plugin id.
+    pub plugin_id: String,
+    /// Whether it is enabled.
+    pub enabled: bool,
+    /// Skills turned off.
+    pub disabled_skill_names: Vec<String>,
+}
+
 /// An installed plugin of an account.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstalledRecord {
     /// The plugin.
-    pub record: PluginRecord,
+    pub record: Arc<PluginRecord>,
     /// Whether it is enabled.
     pub enabled: bool,
     /// Skills turned off.
@@ -132,113 +149,66 @@ fn decode_record(row: &AnyRow) -> Result<PluginRecord, StoreError> {
 }
 
 impl Db {
-    /// One page of a catalog listing for `account_id`, after plugin id `after`.
-    pub async fn list_plugins(
-        &self,
-        account_id: &str,
-        listing: Listing,
-        after: &str,
-        limit: u32,
-    ) -> Result<Page<PluginRecord>, StoreError> {
-        let filter = match listing {
-            Listing::Scope(Scope::Global) => "p.scope = 'GLOBAL' AND $1 = $1",
-            Listing::Scope(Scope::Workspace) => {
-                "p.scope = 'WORKSPACE' AND p.discoverability = 'LISTED' AND $1 = $1"
-            }
-            Listing::Scope(Scope::User) => "p.scope = 'USER' AND p.owner_account_id = $1",
-            Listing::SharedWithMe => {
-                "p.scope = 'WORKSPACE' AND EXISTS (SELECT 1 FROM plugin_shares s \
-                 WHERE s.plugin_id = p.id AND s.account_id = $1)"
-            }
-        };
-        let sql = format!(
-            "SELECT {COLUMNS} FROM plugins p WHERE {filter} AND p.id > $2 ORDER BY p.id LIMIT $3"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(account_id)
-            .bind(after)
-            .bind(i64::from(limit) + 1)
-            .fetch_all(&self.pool)
+    /// The catalog's current revision and every plugin stamped after revision `since` (none
+    /// when the revision is still `since`). The revision is read first, so every plugin it
+    /// covers is among the rows read next; a later change read too is read again next time.
+    pub async fn catalog_changes(&self, since: i64) -> Result<CatalogChanges, StoreError> {
+        let action = "reading catalog changes";
+        let revision: i64 = sqlx::query("SELECT revision FROM catalog_state WHERE id = 1")
+            .fetch_one(&self.pool)
             .await
-            .map_err(query_error("listing plugins"))?;
-        let records = rows
+            .and_then(|row| row.try_get("revision"))
+            .map_err(query_error(action))?;
+        if revision == since {
+            return Ok(CatalogChanges {
+                revision,
+                plugins: Vec::new(),
+            });
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM plugins p WHERE p.revision > $1 ORDER BY p.id"
+        ))
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error(action))?;
+        let plugins = rows
             .iter()
             .map(decode_record)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(paginate(records, limit, |record| &record.item.id))
+        Ok(CatalogChanges { revision, plugins })
     }
 
-    /// The plugin `id` if `account_id` may see it.
-    pub async fn visible_plugin(
-        &self,
-        account_id: &str,
-        id: &str,
-    ) -> Result<Option<PluginRecord>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM plugins p WHERE p.id = $2 AND {VISIBLE}");
-        let row = sqlx::query(&sql)
-            .bind(account_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(query_error("reading a plugin"))?;
-        row.as_ref().map(decode_record).transpose()
-    }
-
-    /// One page of the plugins installed for `account_id` (explicit installs and visible
-    /// `INSTALLED_BY_DEFAULT` plugins), optionally of one scope.
-    pub async fn installed_plugins(
-        &self,
-        account_id: &str,
-        scope: Option<Scope>,
-        after: &str,
-        limit: u32,
-    ) -> Result<Page<InstalledRecord>, StoreError> {
-        let scope_name = scope.map_or("", Scope::as_str);
-        let sql = format!(
-            "SELECT * FROM ( \
-               SELECT {COLUMNS}, i.enabled AS enabled, i.disabled_skill_names AS disabled \
-               FROM installs i JOIN plugins p ON p.id = i.plugin_id \
-               WHERE i.account_id = $1 AND {VISIBLE} \
-               UNION ALL \
-               SELECT {COLUMNS}, CAST(1 AS BIGINT) AS enabled, '[]' AS disabled \
-               FROM plugins p \
-               WHERE p.installation_policy = 'INSTALLED_BY_DEFAULT' AND {VISIBLE} \
-               AND NOT EXISTS (SELECT 1 FROM installs i \
-                               WHERE i.account_id = $1 AND i.plugin_id = p.id) \
-             ) AS u WHERE u.id > $2 AND ($3 = '' OR u.scope = $3) ORDER BY u.id LIMIT $4"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(account_id)
-            .bind(after)
-            .bind(scope_name)
-            .bind(i64::from(limit) + 1)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(query_error("listing installed plugins"))?;
-        let records = rows
-            .iter()
+    /// Every explicit install of `account_id`: plugin id, enabled, disabled skill names.
+    pub async fn installs_of(&self, account_id: &str) -> Result<Vec<AccountInstall>, StoreError> {
+        let action = "listing installed plugins";
+        let rows = sqlx::query(
+            "SELECT plugin_id, enabled, disabled_skill_names FROM installs WHERE account_id = $1",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error(action))?;
+        rows.iter()
             .map(|row| {
-                let record = decode_record(row)?;
-                let enabled: i64 = row
-                    .try_get("enabled")
-                    .map_err(query_error("listing installed plugins"))?;
+                let plugin_id: String = row.try_get("plugin_id").map_err(query_error(action))?;
+                let enabled: i64 = row.try_get("enabled").map_err(query_error(action))?;
                 let disabled: String = row
-                    .try_get("disabled")
-                    .map_err(query_error("listing installed plugins"))?;
+                    .try_get("disabled_skill_names")
+                    .map_err(query_error(action))?;
                 let disabled_skill_names =
                     serde_json::from_str(&disabled).map_err(|source| StoreError::Corrupt {
-                        id: record.item.id.clone(),
+                        id: plugin_id.clone(),
                         what: "disabled_skill_names",
                         source,
                     })?;
-                Ok(InstalledRecord {
-                    record,
+                Ok(AccountInstall {
+                    plugin_id,
                     enabled: enabled != 0,
                     disabled_skill_names,
                 })
             })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(paginate(records, limit, |record| &record.record.item.id))
+            .collect()
     }
 
     /// Records that `account_id` installed `plugin_id` (enabled). Idempotent.
@@ -312,11 +282,12 @@ impl Db {
             }
         })?;
         let mut tx = self.pool.begin().await.map_err(query_error(action))?;
+        let revision = bump_revision(&mut tx, action).await?;
         sqlx::query(
             "INSERT INTO plugins (id, name, scope, discoverability, owner_account_id, creator_name, \
                share_url, share_principals, installation_policy, authentication_policy, status, \
-               version, bundle_sha256, release_json, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+               version, bundle_sha256, release_json, updated_at, revision) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, scope = excluded.scope, \
                discoverability = excluded.discoverability, \
                owner_account_id = excluded.owner_account_id, creator_name = excluded.creator_name, \
@@ -324,7 +295,8 @@ impl Db {
                installation_policy = excluded.installation_policy, \
                authentication_policy = excluded.authentication_policy, status = excluded.status, \
                version = excluded.version, bundle_sha256 = excluded.bundle_sha256, \
-               release_json = excluded.release_json, updated_at = excluded.updated_at",
+               release_json = excluded.release_json, updated_at = excluded.updated_at, \
+               revision = excluded.revision",
         )
         .bind(item.id.as_str())
         .bind(item.name.as_str())
@@ -341,6 +313,7 @@ impl Db {
         .bind(item.release.bundle_sha256.as_deref().unwrap_or_default())
         .bind(release_json)
         .bind(now_unix())
+        .bind(revision)
         .execute(&mut *tx)
         .await
         .map_err(query_error(action))?;
@@ -383,27 +356,34 @@ impl Db {
 
     /// Sets the admin status of a plugin; `false` if there is no such plugin.
     pub async fn set_plugin_status(&self, id: &str, status: Status) -> Result<bool, StoreError> {
-        let result = sqlx::query("UPDATE plugins SET status = $1 WHERE id = $2")
+        let action = "setting a plugin status";
+        let mut tx = self.pool.begin().await.map_err(query_error(action))?;
+        let revision = bump_revision(&mut tx, action).await?;
+        let result = sqlx::query("UPDATE plugins SET status = $1, revision = $2 WHERE id = $3")
             .bind(status.as_str())
+            .bind(revision)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
-            .map_err(query_error("setting a plugin status"))?;
-        Ok(result.rows_affected() > 0)
+            .map_err(query_error(action))?;
+        if result.rows_affected() == 0 {
+            tx.rollback().await.map_err(query_error(action))?;
+            return Ok(false);
+        }
+        tx.commit().await.map_err(query_error(action))?;
+        Ok(true)
     }
 }
 
-/// Cuts `items` (fetched with `limit + 1`) to `limit` and derives the next page token.
-fn paginate<T>(mut items: Vec<T>, limit: u32, id: impl Fn(&T) -> &String) -> Page<T> {
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let next_page_token = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(|item| id(item).clone())
-    } else {
-        None
-    };
-    Page {
-        items,
-        next_page_token,
-    }
+/// Bumps the catalog revision inside `tx` and returns the new value. Taking the row's write
+/// lock first makes concurrent publishers commit in revision order.
+async fn bump_revision(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    action: &'static str,
+) -> Result<i64, StoreError> {
+    sqlx::query("UPDATE catalog_state SET revision = revision + 1 WHERE id = 1 RETURNING revision")
+        .fetch_one(&mut **tx)
+        .await
+        .and_then(|row| row.try_get("revision"))
+        .map_err(query_error(action))
 }

@@ -64,6 +64,10 @@ pub enum StoreError {
         /// The account id.
         id: String,
     },
+    /// Bringing the in-memory catalog up to date failed (shared by the requests that waited
+    /// for the same check).
+    #[error("could not bring the catalog up to date from the database")]
+    CatalogRefresh(#[source] std::sync::Arc<StoreError>),
     /// Reading or writing a bundle file failed.
     #[error("bundle storage failed at `{path}`")]
     Bundle {

@@ -6,6 +6,8 @@
 mod auth;
 mod bundles;
 mod catalog;
+mod catalog_cache;
+mod catalog_view;
 mod db;
 mod error;
 mod loopback_ca;
@@ -15,7 +17,11 @@ mod server;
 
 pub use auth::Caller;
 pub use bundles::{BundleStore, LocalBundleStore, is_sha256_hex};
-pub use catalog::{InstalledRecord, Listing, Page, PluginRecord, SkillContents};
+pub use catalog::{
+    AccountInstall, CatalogChanges, InstalledRecord, Listing, Page, PluginRecord, SkillContents,
+};
+pub use catalog_cache::CatalogCache;
+pub use catalog_view::Catalog;
 pub use db::{Account, Db, DbKind, StoredEvent};
 pub use error::{ApiError, ServeError, StoreError};
 pub use loopback_ca::{LoopbackCa, LoopbackCaError, write_loopback_ca};

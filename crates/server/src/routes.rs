@@ -24,6 +24,7 @@ use serde::Deserialize;
 use crate::auth::Caller;
 use crate::bundles::{BundleStore, is_sha256_hex};
 use crate::catalog::{Listing, PluginRecord};
+use crate::catalog_cache::CatalogCache;
 use crate::db::{Db, hash_token};
 use crate::error::{ApiError, StoreError};
 
@@ -46,6 +47,8 @@ pub struct AppState {
     /// Origin used for absolute bundle URLs, without a trailing slash.
     pub(crate) public_url: Arc<str>,
     pub(crate) dev_mode: bool,
+    /// The catalog in memory, checked against the database at every request.
+    pub(crate) catalog: Arc<CatalogCache>,
     token_cache: Arc<Mutex<HashMap<String, (String, Instant)>>>,
 }
 
@@ -53,6 +56,7 @@ impl AppState {
     /// State over `db` and `bundles`, building bundle URLs from `public_url`.
     pub fn new(db: Db, bundles: Arc<dyn BundleStore>, public_url: &str, dev_mode: bool) -> Self {
         Self {
+            catalog: Arc::new(CatalogCache::new(db.clone())),
             db,
             bundles,
             public_url: Arc::from(public_url.trim_end_matches('/')),
@@ -87,8 +91,8 @@ impl AppState {
         )
     }
 
-    fn render(&self, record: PluginRecord, include_urls: bool) -> DirectoryItem {
-        let mut item = record.item;
+    fn render(&self, record: &PluginRecord, include_urls: bool) -> DirectoryItem {
+        let mut item = record.item.clone();
         item.release.bundle_download_url = match (&item.release.bundle_sha256, include_urls) {
             (Some(sha), true) => Some(self.bundle_url(sha)),
             _ => None,
@@ -203,11 +207,16 @@ fn not_found_plugin(id: &str) -> ApiError {
     ))
 }
 
-async fn visible(state: &AppState, caller: &Caller, id: &str) -> Result<PluginRecord, ApiError> {
+async fn visible(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Arc<PluginRecord>, ApiError> {
     state
-        .db
-        .visible_plugin(&caller.account_id, id)
+        .catalog
+        .current()
         .await?
+        .visible(&caller.account_id, id)
         .ok_or_else(|| not_found_plugin(id))
 }
 
@@ -238,14 +247,16 @@ async fn list_page(
 ) -> Result<Json<ListResponse>, ApiError> {
     let paging = query.paging()?;
     let include = ListQuery::flag(query.include_download_urls.as_ref());
-    let page = state
-        .db
-        .list_plugins(&caller.account_id, listing, &paging.after, paging.limit)
-        .await?;
+    let page = state.catalog.current().await?.list(
+        &caller.account_id,
+        listing,
+        &paging.after,
+        paging.limit,
+    );
     Ok(Json(ListResponse {
         plugins: page
             .items
-            .into_iter()
+            .iter()
             .map(|record| state.render(record, include))
             .collect(),
         pagination: Pagination {
@@ -263,16 +274,23 @@ async fn installed(
     let scope = query.scope()?;
     let paging = query.paging()?;
     let include = ListQuery::flag(query.include_download_urls.as_ref());
-    let page = state
-        .db
-        .installed_plugins(&caller.account_id, scope, &paging.after, paging.limit)
-        .await?;
+    let (catalog, installs) = tokio::join!(
+        state.catalog.current(),
+        state.db.installs_of(&caller.account_id)
+    );
+    let page = catalog?.installed(
+        &caller.account_id,
+        installs?,
+        scope,
+        &paging.after,
+        paging.limit,
+    );
     Ok(Json(InstalledListResponse {
         plugins: page
             .items
             .into_iter()
             .map(|installed| InstalledItem {
-                item: state.render(installed.record, include),
+                item: state.render(&installed.record, include),
                 enabled: installed.enabled,
                 disabled_skill_names: installed.disabled_skill_names,
             })
@@ -293,7 +311,7 @@ async fn read(
     let query = ListQuery::from_rejection(query)?;
     let record = visible(&state, &caller, &id).await?;
     Ok(Json(state.render(
-        record,
+        &record,
         ListQuery::flag(query.include_download_urls.as_ref()),
     )))
 }

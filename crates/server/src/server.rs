@@ -151,6 +151,8 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServeError> {
     let origin = format!("{scheme}://{local_addr}");
     let public_url = config.public_url.clone().unwrap_or_else(|| origin.clone());
     let state = AppState::new(db.clone(), bundles, &public_url, config.dev_mode);
+    // Load the whole catalog before the first request has to.
+    state.catalog.current().await?;
     let app = router(state).into_make_service();
     let handle = Handle::new();
     let task = match &config.tls {

@@ -13,6 +13,7 @@ mod analytics;
 mod api;
 mod auth;
 mod codex_interop;
+mod freshness;
 mod instances;
 mod policies;
 mod support;
