@@ -16,6 +16,7 @@ mod remote;
 mod remote_codex;
 mod serve_admin;
 mod serve_postgres;
+mod smoke_faults;
 mod smokes;
 
 use std::path::Path;

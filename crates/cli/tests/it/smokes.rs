@@ -82,6 +82,7 @@ fn is_installed_on_service(world: &World, remote_id: &str) -> bool {
 fn analytics_smoke_passes_with_the_capture_file_and_with_the_collector() {
     let world = world();
     let capture = world.home.root().join("capture.jsonl");
+    let config_before = world.home.config_text();
     let by_capture = smoke_command(
         &world.home,
         &[
@@ -104,6 +105,10 @@ fn analytics_smoke_passes_with_the_capture_file_and_with_the_collector() {
         stdout.contains(&format!("\"remote_plugin_id\": \"{}\"", world.used_id)),
         "{stdout}"
     );
+    // The debug server honours CODEX_APP_SERVER_TEST_USER_CONFIG_FILE: the toggles went to the
+    // smoke's temporary config, never to the user's config.toml.
+    assert_eq!(world.home.config_text(), config_before);
+    assert!(!stdout.contains("only writes its user config"), "{stdout}");
     let by_collector = smoke_command(
         &world.home,
         &[
@@ -457,4 +462,115 @@ fn mutation_smoke_passes_against_codex_app_server_over_https_with_both_events_re
         assert!(!serve.is_installed(&home, &remote_id));
         assert!(!cache.exists());
     }
+}
+
+/// The release `berth` binary `scripts/test` builds once and names in `BERTH_RELEASE_BIN`
+/// (so no test binary is compiled in release). Unset, the test is skipped locally and fails in
+/// CI, like the Codex peer.
+fn release_berth() -> Option<PathBuf> {
+    let Some(path) = std::env::var_os("BERTH_RELEASE_BIN") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "BERTH_RELEASE_BIN must name the release `berth` binary in CI; scripts/test builds it with `cargo build --release --locked -p berth-cli --bin berth`"
+        );
+        return None;
+    };
+    let path = PathBuf::from(path);
+    assert!(
+        path.is_file(),
+        "BERTH_RELEASE_BIN `{}` is not a file",
+        path.display()
+    );
+    Some(path)
+}
+
+#[test]
+fn release_berth_passes_both_smokes_through_the_collector_ignores_the_capture_file_and_runs_the_quickstart()
+ {
+    let Some(release) = release_berth() else {
+        eprintln!("skipping: BERTH_RELEASE_BIN is not set (scripts/test sets it)");
+        return;
+    };
+    // Release builds download bundles over https only.
+    let serve = TlsServe::start();
+    let sources = tempfile::tempdir().unwrap();
+    let used_id = serve.publish(&plugin_source(sources.path(), "alpha", "1.0.0", "Alpha."));
+    let mutated_id = serve.publish(&plugin_source(sources.path(), "beta", "2.0.0", "Beta."));
+    let home = serve.home();
+    let added = serve.run(
+        &home,
+        &release,
+        &["plugin", "add", "alpha@openai-curated-remote"],
+    );
+    assert!(added.status.success(), "{}", text(&added));
+    // The capture hook is debug-only: a release server must not create this file.
+    let ignored = home.root().join("ignored-capture.jsonl");
+    let ca = serve.ca_pem.to_str().unwrap();
+    let smoke = |args: &[&str]| {
+        home.command(&release)
+            .env("CODEX_CA_CERTIFICATE", &serve.ca_pem)
+            .env("CODEX_ANALYTICS_EVENTS_CAPTURE_FILE", &ignored)
+            .args(["smoke", "--ca-certificate", ca])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+
+    let analytics = smoke(&[
+        "plugin-analytics-smoke",
+        "--plugin-id",
+        "alpha@openai-curated-remote",
+    ]);
+    assert_eq!(
+        outcome(&analytics),
+        "PASS: disabled, enabled and used events validated for `alpha@openai-curated-remote`",
+        "{}",
+        text(&analytics)
+    );
+    let stdout = String::from_utf8_lossy(&analytics.stdout);
+    assert!(
+        stdout.contains("collector: http://127.0.0.1:")
+            && stdout.contains(&format!("\"remote_plugin_id\": \"{used_id}\"")),
+        "{stdout}"
+    );
+
+    let mutation = smoke(&[
+        "plugin-analytics-mutation-smoke",
+        "--remote-plugin-id",
+        &mutated_id,
+        "--confirm-account-mutation",
+    ]);
+    assert_eq!(
+        outcome(&mutation),
+        "PASS: analytics validated; original uninstalled state restored",
+        "{}",
+        text(&mutation)
+    );
+    let stdout = String::from_utf8_lossy(&mutation.stdout);
+    assert!(
+        stdout.contains("\"event_type\": \"codex_plugin_uninstalled\""),
+        "{stdout}"
+    );
+    assert!(!serve.is_installed(&home, &mutated_id));
+    assert!(
+        !ignored.exists(),
+        "the release server wrote the debug-only capture file"
+    );
+
+    // The README's first command, on a fresh machine: embedded defaults, loopback only.
+    let quickstart = home.command(&release).arg("quickstart").output().unwrap();
+    assert!(quickstart.status.success(), "{}", text(&quickstart));
+    assert_eq!(
+        outcome_line(&quickstart),
+        "Quickstart finished: every step did what it should."
+    );
+}
+
+fn outcome_line(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout)
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned()
 }

@@ -107,21 +107,26 @@ pub fn start_server(
     if let Some(ca) = &options.ca_certificate {
         env.push(("CODEX_CA_CERTIFICATE".into(), ca.clone().into_os_string()));
     }
+    let upstream = options
+        .service_url
+        .clone()
+        .or_else(|| options.override_value("chatgpt_base_url"))
+        .or_else(|| {
+            berth_config::ConfigStore::new(&options.codex_home)
+                .load()
+                .ok()
+                .and_then(|config| config.chatgpt_base_url())
+        });
     let events = if let Some(path) = &options.capture_file {
         prepare_capture_file(path)?;
         env.push((CAPTURE_FILE_ENV.into(), path.clone().into_os_string()));
+        // With the isolated user config (TEST_USER_CONFIG_ENV) the server no longer reads the
+        // home's config.toml, so the service it names is passed explicitly.
+        if let Some(upstream) = &upstream {
+            overrides.push(format!("chatgpt_base_url=\"{upstream}\""));
+        }
         EventSource::CaptureFile(path.clone())
     } else {
-        let upstream = options
-            .service_url
-            .clone()
-            .or_else(|| options.override_value("chatgpt_base_url"))
-            .or_else(|| {
-                berth_config::ConfigStore::new(&options.codex_home)
-                    .load()
-                    .ok()
-                    .and_then(|config| config.chatgpt_base_url())
-            });
         let collector = Collector::start(upstream.as_deref(), options.ca_certificate.as_deref())
             .context("failed to start the analytics collector")?;
         overrides.push(format!("chatgpt_base_url=\"{}\"", collector.base_url()));

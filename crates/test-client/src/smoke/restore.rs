@@ -106,9 +106,8 @@ pub(crate) fn classify(attempt: Attempt, state: FinalState) -> Outcome {
             leftover_cache,
         } => {
             let mut local = Vec::new();
-            for err in attempt.uninstall_error.iter().chain(&uninstall_error) {
-                local.push(format!("plugin/uninstall failed: {err}"));
-            }
+            // The errors name the method (`plugin/uninstall failed: …`).
+            local.extend(attempt.uninstall_error.into_iter().chain(uninstall_error));
             if let Some(cache) = leftover_cache {
                 local.push(format!(
                     "the local cache `{}` is still there",
@@ -117,7 +116,7 @@ pub(crate) fn classify(attempt: Attempt, state: FinalState) -> Outcome {
             }
             if !local.is_empty() {
                 return Outcome::FailLocalCache(format!(
-                    "the service is uninstalled but {}",
+                    "the service is uninstalled but {}{context}",
                     local.join("; ")
                 ));
             }

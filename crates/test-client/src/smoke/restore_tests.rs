@@ -48,11 +48,11 @@ fn a_failed_validation_with_the_original_state_back_is_clean() {
 fn an_uninstall_error_or_a_leftover_cache_with_the_service_uninstalled_is_local_cache() {
     assert_eq!(
         classify(
-            failed("plugin/uninstall reported an error", Some("boom")),
+            failed("plugin/uninstall reported an error", Some("plugin/uninstall failed: boom")),
             uninstalled(Some("/home/.codex/plugins/cache/m/beta"))
         ),
         Outcome::FailLocalCache(
-            "the service is uninstalled but plugin/uninstall failed: boom; the local cache `/home/.codex/plugins/cache/m/beta` is still there"
+            "the service is uninstalled but plugin/uninstall failed: boom; the local cache `/home/.codex/plugins/cache/m/beta` is still there (smoke failed first: plugin/uninstall reported an error)"
                 .to_owned()
         )
     );
