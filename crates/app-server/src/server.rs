@@ -145,6 +145,7 @@ pub async fn run(
         manager.config(),
         (options.env)(crate::settings::TEST_USER_CONFIG_FILE_ENV_VAR),
     );
+    let manager = manager.with_user_config(user_config.clone());
     let (outgoing, receiver) = Outgoing::new();
     let writer = tokio::spawn(write_lines(receiver, output));
     let session = Arc::new(Session {

@@ -52,6 +52,15 @@ impl PluginsManager {
         })
     }
 
+    /// Uses `config` as the user config instead of `<codex_home>/config.toml`: plugin state is
+    /// then read from and recorded in that file (the app server's debug-only test hook that
+    /// isolates a session from the real profile).
+    #[must_use]
+    pub fn with_user_config(mut self, config: ConfigStore) -> Self {
+        self.config = config;
+        self
+    }
+
     /// Replaces the sink lifecycle events are reported to.
     pub fn set_event_sink(&self, sink: Arc<dyn PluginEventSink>) {
         *self.sink.write().unwrap_or_else(PoisonError::into_inner) = sink;

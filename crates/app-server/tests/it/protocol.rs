@@ -270,3 +270,54 @@ fn the_test_user_config_file_replaces_the_user_layer_for_reads_and_writes() {
         )
     );
 }
+
+#[test]
+fn plugin_state_lives_in_the_test_user_config_file_when_it_is_set() {
+    let home = TestHome::new();
+    let market = MarketplaceFixture::new(home.root().join("market"), "debug").plugin(
+        "sample",
+        Some("1.2.0"),
+        2,
+    );
+    let file = market.root().join(".agents/plugins/marketplace.json");
+    let real = "# the real profile\n";
+    std::fs::create_dir_all(home.codex_home()).unwrap();
+    std::fs::write(home.config_path(), real).unwrap();
+    let test_file = home.root().join("isolated.toml");
+    std::fs::write(&test_file, "").unwrap();
+    let mut server = Server::spawn(
+        berth_bin(),
+        &home,
+        &[],
+        &[(
+            "CODEX_APP_SERVER_TEST_USER_CONFIG_FILE",
+            test_file.to_str().unwrap(),
+        )],
+    );
+    server.initialize("test_client");
+    server.call(
+        "plugin/install",
+        json!({"marketplacePath": file, "pluginName": "sample"}),
+    );
+    server.call(
+        "config/value/write",
+        json!({"keyPath": "plugins.sample@debug.enabled", "value": false, "mergeStrategy": "replace"}),
+    );
+    let installed = server.call("plugin/installed", json!({"cwds": [market.root()]}));
+    let sample = &installed["marketplaces"][0]["plugins"][0];
+    assert_eq!(
+        (&sample["id"], &sample["installed"], &sample["enabled"]),
+        (&json!("sample@debug"), &json!(true), &json!(false))
+    );
+    assert!(server.shutdown());
+    assert_eq!(
+        (
+            std::fs::read_to_string(home.config_path()).unwrap(),
+            std::fs::read_to_string(&test_file).unwrap()
+        ),
+        (
+            real.to_owned(),
+            "[plugins.\"sample@debug\"]\nenabled = false\n".to_owned()
+        )
+    );
+}
