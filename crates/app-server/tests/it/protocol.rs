@@ -224,17 +224,16 @@ fn a_slow_request_does_not_block_plugin_list() {
 
 /// Debug builds only, like the hook itself.
 #[cfg(debug_assertions)]
-#[test]
-fn the_test_user_config_file_replaces_the_user_layer_for_reads_and_writes() {
-    let home = TestHome::new();
-    let real = "# the real profile\nmodel = \"real-model\"\n";
+/// An initialized server whose real config.toml holds `real` and whose user config layer is
+/// replaced by an empty test file (returned).
+fn isolated_server(home: &TestHome, real: &str) -> (Server, std::path::PathBuf) {
     std::fs::create_dir_all(home.codex_home()).unwrap();
     std::fs::write(home.config_path(), real).unwrap();
     let test_file = home.root().join("isolated.toml");
     std::fs::write(&test_file, "").unwrap();
     let mut server = Server::spawn(
         berth_bin(),
-        &home,
+        home,
         &[],
         &[(
             "CODEX_APP_SERVER_TEST_USER_CONFIG_FILE",
@@ -242,6 +241,14 @@ fn the_test_user_config_file_replaces_the_user_layer_for_reads_and_writes() {
         )],
     );
     server.initialize("test_client");
+    (server, test_file)
+}
+
+#[test]
+fn the_test_user_config_file_replaces_the_user_layer_for_reads_and_writes() {
+    let home = TestHome::new();
+    let real = "# the real profile\nmodel = \"real-model\"\n";
+    let (mut server, test_file) = isolated_server(&home, real);
     let written = server.call(
         "config/value/write",
         json!({"keyPath": "model", "value": "isolated-model", "mergeStrategy": "replace"}),
@@ -281,20 +288,7 @@ fn plugin_state_lives_in_the_test_user_config_file_when_it_is_set() {
     );
     let file = market.root().join(".agents/plugins/marketplace.json");
     let real = "# the real profile\n";
-    std::fs::create_dir_all(home.codex_home()).unwrap();
-    std::fs::write(home.config_path(), real).unwrap();
-    let test_file = home.root().join("isolated.toml");
-    std::fs::write(&test_file, "").unwrap();
-    let mut server = Server::spawn(
-        berth_bin(),
-        &home,
-        &[],
-        &[(
-            "CODEX_APP_SERVER_TEST_USER_CONFIG_FILE",
-            test_file.to_str().unwrap(),
-        )],
-    );
-    server.initialize("test_client");
+    let (mut server, test_file) = isolated_server(&home, real);
     server.call(
         "plugin/install",
         json!({"marketplacePath": file, "pluginName": "sample"}),
