@@ -19,6 +19,33 @@ use pretty_assertions::assert_eq;
 use crate::serve::{Serve, client_for, plugin_source};
 use crate::service::ALLOW_HTTP;
 
+/// A running service, a temp folder, a Codex home in it logged in to the service, a client
+/// for it and the home's plugin store.
+struct Setup {
+    serve: Serve,
+    temp: tempfile::TempDir,
+    home: std::path::PathBuf,
+    client: berth_remote::RemotePluginClient,
+    store: PluginStore,
+}
+
+impl Setup {
+    async fn start() -> Self {
+        let serve = Serve::start().await;
+        let temp = tempfile::tempdir().unwrap();
+        let home = temp.path().join("home");
+        let client = serve.client(&home);
+        let store = PluginStore::try_new(&home).unwrap();
+        Self {
+            serve,
+            temp,
+            home,
+            client,
+            store,
+        }
+    }
+}
+
 fn id(key: &str) -> PluginId {
     PluginId::parse(key).unwrap()
 }
@@ -30,14 +57,16 @@ fn staging_is_empty(home: &std::path::Path) -> bool {
 
 #[tokio::test]
 async fn install_and_uninstall_against_berth_serve_materialise_and_remove_the_cache() {
-    let serve = Serve::start().await;
-    let temp = tempfile::tempdir().unwrap();
-    let home = temp.path().join("home");
+    let Setup {
+        serve,
+        temp,
+        home,
+        client,
+        store,
+    } = Setup::start().await;
     let remote_id = serve
         .publish_global(&plugin_source(temp.path(), "linear", "1.2.3"))
         .await;
-    let client = serve.client(&home);
-    let store = PluginStore::try_new(&home).unwrap();
 
     let outcome = install_remote_plugin(&client, &store, &remote_id, ALLOW_HTTP, &NoProgress)
         .await
@@ -92,9 +121,13 @@ async fn install_and_uninstall_against_berth_serve_materialise_and_remove_the_ca
 
 #[tokio::test]
 async fn berth_serve_policies_refuse_disabled_and_unavailable_plugins_before_download() {
-    let serve = Serve::start().await;
-    let temp = tempfile::tempdir().unwrap();
-    let home = temp.path().join("home");
+    let Setup {
+        serve,
+        temp,
+        home,
+        client,
+        store,
+    } = Setup::start().await;
     let disabled = serve
         .publish_global(&plugin_source(temp.path(), "linear", "1.0.0"))
         .await;
@@ -112,8 +145,6 @@ async fn berth_serve_policies_refuse_disabled_and_unavailable_plugins_before_dow
             },
         )
         .await;
-    let client = serve.client(&home);
-    let store = PluginStore::try_new(&home).unwrap();
     let errors = [
         install_remote_plugin(&client, &store, &disabled, ALLOW_HTTP, &NoProgress)
             .await
@@ -137,14 +168,16 @@ async fn berth_serve_policies_refuse_disabled_and_unavailable_plugins_before_dow
 
 #[tokio::test]
 async fn a_bundle_corrupted_in_the_service_storage_fails_the_digest_and_keeps_the_old_version() {
-    let serve = Serve::start().await;
-    let temp = tempfile::tempdir().unwrap();
-    let home = temp.path().join("home");
+    let Setup {
+        serve,
+        temp,
+        home,
+        client,
+        store,
+    } = Setup::start().await;
     let remote_id = serve
         .publish_global(&plugin_source(temp.path(), "linear", "1.0.0"))
         .await;
-    let client = serve.client(&home);
-    let store = PluginStore::try_new(&home).unwrap();
     install_remote_plugin(&client, &store, &remote_id, ALLOW_HTTP, &NoProgress)
         .await
         .unwrap();
@@ -182,13 +215,16 @@ async fn a_bundle_corrupted_in_the_service_storage_fails_the_digest_and_keeps_th
 
 #[tokio::test]
 async fn a_download_from_berth_serve_over_the_size_limit_is_refused() {
-    let serve = Serve::start().await;
-    let temp = tempfile::tempdir().unwrap();
-    let home = temp.path().join("home");
+    let Setup {
+        serve,
+        temp,
+        home: _,
+        client,
+        ..
+    } = Setup::start().await;
     let remote_id = serve
         .publish_global(&plugin_source(temp.path(), "linear", "1.0.0"))
         .await;
-    let client = serve.client(&home);
     let item = client.get_plugin(&remote_id, true).await.unwrap();
     let bundle = berth_remote::validate_remote_plugin_bundle(&item, ALLOW_HTTP).unwrap();
     let err = berth_remote::download_bundle(
@@ -211,9 +247,13 @@ async fn a_download_from_berth_serve_over_the_size_limit_is_refused() {
 
 #[tokio::test]
 async fn sync_against_berth_serve_backfills_without_download_materialises_and_removes_stale() {
-    let serve = Serve::start().await;
-    let temp = tempfile::tempdir().unwrap();
-    let home = temp.path().join("home");
+    let Setup {
+        serve,
+        temp,
+        home,
+        client,
+        store,
+    } = Setup::start().await;
     let linear = serve
         .publish_global(&plugin_source(temp.path(), "linear", "1.2.3"))
         .await;
@@ -226,8 +266,6 @@ async fn sync_against_berth_serve_backfills_without_download_materialises_and_re
             },
         )
         .await;
-    let client = serve.client(&home);
-    let store = PluginStore::try_new(&home).unwrap();
     install_remote_plugin(&client, &store, &linear, ALLOW_HTTP, &NoProgress)
         .await
         .unwrap();
@@ -286,13 +324,16 @@ async fn sync_against_berth_serve_backfills_without_download_materialises_and_re
 
 #[tokio::test]
 async fn snapshot_refreshes_coalesce_and_list_what_berth_serve_has_installed() {
-    let serve = Serve::start().await;
-    let temp = tempfile::tempdir().unwrap();
-    let home = temp.path().join("home");
+    let Setup {
+        serve,
+        temp,
+        home: _,
+        client,
+        ..
+    } = Setup::start().await;
     let remote_id = serve
         .publish_global(&plugin_source(temp.path(), "linear", "1.0.0"))
         .await;
-    let client = serve.client(&home);
     client.install(&remote_id).await.unwrap();
     let before = serve.api_requests();
     let snapshot = RemoteInstalledSnapshot::new();
@@ -315,11 +356,13 @@ async fn snapshot_refreshes_coalesce_and_list_what_berth_serve_has_installed() {
 
 #[tokio::test]
 async fn sync_against_berth_serve_skips_a_plugin_whose_install_is_in_flight() {
-    let serve = Serve::start().await;
-    let temp = tempfile::tempdir().unwrap();
-    let home = temp.path().join("home");
-    let client = serve.client(&home);
-    let store = PluginStore::try_new(&home).unwrap();
+    let Setup {
+        serve: _serve,
+        temp: _temp,
+        home: _,
+        client,
+        store,
+    } = Setup::start().await;
     std::fs::create_dir_all(store.cache_root().join("openai-curated-remote/busy/1.0.0")).unwrap();
     let guard = mark_remote_plugin_cache_mutation_in_flight(
         store.cache_root(),
@@ -348,14 +391,16 @@ async fn sync_against_berth_serve_skips_a_plugin_whose_install_is_in_flight() {
 
 #[tokio::test]
 async fn berth_serve_going_away_midway_is_a_clean_error_and_keeps_the_cache() {
-    let serve = Serve::start().await;
-    let temp = tempfile::tempdir().unwrap();
-    let home = temp.path().join("home");
+    let Setup {
+        serve,
+        temp,
+        home,
+        client,
+        store,
+    } = Setup::start().await;
     let remote_id = serve
         .publish_global(&plugin_source(temp.path(), "linear", "1.0.0"))
         .await;
-    let client = serve.client(&home);
-    let store = PluginStore::try_new(&home).unwrap();
     install_remote_plugin(&client, &store, &remote_id, ALLOW_HTTP, &NoProgress)
         .await
         .unwrap();
