@@ -6,7 +6,7 @@ use berth_test_support::TestHome;
 use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
 
-use crate::harness::{Server, berth_bin, provider_overrides};
+use crate::harness::provider_server;
 use crate::loopback::{Loopback, Reply};
 
 /// Runs one turn answered with the deltas `Hel`, `lo `, `world`; returns the turn id and the
@@ -18,12 +18,7 @@ fn streamed_turn(opt_out: &[&str]) -> (Value, Value, Vec<Value>) {
         "lo ".to_owned(),
         "world".to_owned(),
     ])]);
-    let mut server = Server::spawn(
-        berth_bin(),
-        &home,
-        &provider_overrides(&loopback.base_url, 0),
-        &[],
-    );
+    let mut server = provider_server(&home, &loopback.base_url, 0, &[]);
     server.call(
         "initialize",
         json!({"clientInfo": {"name": "test_client", "version": "1"},

@@ -206,6 +206,22 @@ impl Drop for Server {
 }
 
 /// The `-c` overrides that point a server at a loopback Responses provider `p`.
+/// `berth app-server` on `home` whose model provider is the loopback at `base_url` (with
+/// `retries` retries), not yet initialized.
+pub(crate) fn provider_server(
+    home: &TestHome,
+    base_url: &str,
+    retries: u32,
+    env: &[(&str, &str)],
+) -> Server {
+    Server::spawn(
+        berth_bin(),
+        home,
+        &provider_overrides(base_url, retries),
+        env,
+    )
+}
+
 pub(crate) fn provider_overrides(base_url: &str, retries: u32) -> Vec<String> {
     vec![
         "model=\"m\"".to_owned(),

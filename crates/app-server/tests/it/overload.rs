@@ -5,7 +5,7 @@ use berth_test_support::TestHome;
 use pretty_assertions::assert_eq;
 use serde_json::json;
 
-use crate::harness::{Server, berth_bin, provider_overrides};
+use crate::harness::{Server, provider_server};
 use crate::loopback::{Loopback, Reply};
 
 #[test]
@@ -15,10 +15,10 @@ fn requests_beyond_the_limit_are_overloaded_until_running_turns_end() {
         Reply::Gate("first".to_owned()),
         Reply::Gate("second".to_owned()),
     ]);
-    let mut server = Server::spawn(
-        berth_bin(),
+    let mut server = provider_server(
         &home,
-        &provider_overrides(&loopback.base_url, 0),
+        &loopback.base_url,
+        0,
         &[("BERTH_APP_SERVER_MAX_IN_FLIGHT", "2")],
     );
     server.initialize("test_client");

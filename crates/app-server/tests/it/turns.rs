@@ -6,7 +6,7 @@ use berth_test_support::{MarketplaceFixture, TestHome};
 use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
 
-use crate::harness::{Server, berth_bin, provider_overrides};
+use crate::harness::{Server, berth_bin, provider_overrides, provider_server};
 use crate::loopback::{Loopback, Reply};
 
 fn start_thread(server: &mut Server) -> String {
@@ -15,6 +15,14 @@ fn start_thread(server: &mut Server) -> String {
         json!({"model": "m", "modelProvider": "p", "baseInstructions": "", "developerInstructions": "", "ephemeral": true}),
     );
     started["thread"]["id"].as_str().unwrap().to_owned()
+}
+
+/// An initialized server whose provider is `loopback` (with `retries` retries), and a thread.
+fn turn_server(home: &TestHome, loopback: &Loopback, retries: u32) -> (Server, String) {
+    let mut server = provider_server(home, &loopback.base_url, retries, &[]);
+    server.initialize("test_client");
+    let thread_id = start_thread(&mut server);
+    (server, thread_id)
 }
 
 fn run_turn(server: &mut Server, thread_id: &str, input: Value) -> Value {
@@ -115,14 +123,7 @@ fn a_mention_turn_sends_the_skill_to_the_model_and_reports_plugin_use_once() {
 fn a_provider_500_and_a_dropped_stream_fail_the_turn_and_the_next_turn_completes() {
     let home = TestHome::new();
     let loopback = Loopback::start(vec![Reply::ServerError, Reply::Drop]);
-    let mut server = Server::spawn(
-        berth_bin(),
-        &home,
-        &provider_overrides(&loopback.base_url, 0),
-        &[],
-    );
-    server.initialize("test_client");
-    let thread_id = start_thread(&mut server);
+    let (mut server, thread_id) = turn_server(&home, &loopback, 0);
     let failed = run_turn(
         &mut server,
         &thread_id,
@@ -170,14 +171,7 @@ fn a_provider_500_and_a_dropped_stream_fail_the_turn_and_the_next_turn_completes
 fn retries_follow_the_provider_budget() {
     let home = TestHome::new();
     let loopback = Loopback::start(vec![Reply::ServerError, Reply::Drop]);
-    let mut server = Server::spawn(
-        berth_bin(),
-        &home,
-        &provider_overrides(&loopback.base_url, 1),
-        &[],
-    );
-    server.initialize("test_client");
-    let thread_id = start_thread(&mut server);
+    let (mut server, thread_id) = turn_server(&home, &loopback, 1);
     let completed = run_turn(
         &mut server,
         &thread_id,
@@ -195,14 +189,7 @@ fn retries_follow_the_provider_budget() {
 fn turn_interrupt_ends_a_hanging_turn_as_interrupted() {
     let home = TestHome::new();
     let loopback = Loopback::start(vec![Reply::Hang]);
-    let mut server = Server::spawn(
-        berth_bin(),
-        &home,
-        &provider_overrides(&loopback.base_url, 0),
-        &[],
-    );
-    server.initialize("test_client");
-    let thread_id = start_thread(&mut server);
+    let (mut server, thread_id) = turn_server(&home, &loopback, 0);
     let started = server.call(
         "turn/start",
         json!({"threadId": thread_id, "input": [{"type": "text", "text": "hi"}]}),
@@ -250,12 +237,7 @@ fn a_provider_api_key_comes_from_its_env_key() {
 fn opted_out_notifications_are_not_sent() {
     let home = TestHome::new();
     let loopback = Loopback::start(vec![]);
-    let mut server = Server::spawn(
-        berth_bin(),
-        &home,
-        &provider_overrides(&loopback.base_url, 0),
-        &[],
-    );
+    let mut server = provider_server(&home, &loopback.base_url, 0, &[]);
     server.call(
         "initialize",
         json!({"clientInfo": {"name": "test_client", "version": "1"},
