@@ -144,18 +144,14 @@ fn handle(mut client: TcpStream, upstream: &str, fault: &Fault) {
         _ => {}
     }
     // Forward with `Connection: close`, so the answer ends at EOF.
-    let mut forwarded: String = head
-        .trim_end()
-        .lines()
-        .filter(|line| {
-            !line
-                .split(':')
-                .next()
-                .unwrap_or_default()
-                .eq_ignore_ascii_case("connection")
-        })
-        .map(|line| format!("{line}\r\n"))
-        .collect();
+    let mut forwarded = String::new();
+    for line in head.trim_end().lines() {
+        let name = line.split(':').next().unwrap_or_default();
+        if !name.eq_ignore_ascii_case("connection") {
+            forwarded.push_str(line);
+            forwarded.push_str("\r\n");
+        }
+    }
     forwarded.push_str("Connection: close\r\n\r\n");
     let mut server = TcpStream::connect(upstream).unwrap();
     server.write_all(forwarded.as_bytes()).unwrap();
