@@ -73,6 +73,7 @@ pub async fn install_remote_plugin(
         plugin_id.plugin_name(),
     );
     let bundle = validate_remote_plugin_bundle(&item, policy)?;
+    let was_cached = store.plugin_base_root(&plugin_id).exists();
     let http = download_http_client(policy).map_err(|source| RemoteError::Download {
         url: bundle.bundle_download_url.to_string(),
         source,
@@ -86,7 +87,18 @@ pub async fn install_remote_plugin(
     })
     .await
     .map_err(RemoteError::Join)??;
-    let response = client.install(remote_id).await?;
+    let response = match client.install(remote_id).await {
+        Ok(response) => response,
+        Err(err) => {
+            // The cache went first so the service never records an install whose files are
+            // missing; when the service then refuses, a plugin that was not cached before
+            // must not be left behind looking installed.
+            if !was_cached {
+                discard_fresh_cache(store, &plugin_id).await;
+            }
+            return Err(err);
+        }
+    };
     Ok(RemoteInstallOutcome {
         plugin_id,
         remote_plugin_id: remote_id.to_owned(),
@@ -95,6 +107,24 @@ pub async fn install_remote_plugin(
         authentication_policy: item.authentication_policy,
         app_ids_needing_auth: response.app_ids_needing_auth,
     })
+}
+
+/// Removes the cache entry an install just created for `plugin_id`; a failure is logged, as
+/// the install's own error is the one to report (the next sync removes what is left).
+async fn discard_fresh_cache(store: &PluginStore, plugin_id: &PluginId) {
+    let blocking_store = store.clone();
+    let blocking_id = plugin_id.clone();
+    let removed = tokio::task::spawn_blocking(move || blocking_store.uninstall(&blocking_id))
+        .await
+        .map_err(|err| err.to_string())
+        .and_then(|result| result.map_err(|err| err.to_string()));
+    if let Err(error) = removed {
+        tracing::warn!(
+            plugin = %plugin_id.as_key(),
+            %error,
+            "could not remove the cache of a remote install the service refused"
+        );
+    }
 }
 
 /// Uninstalls `remote_id` on the service, then removes its cache folder (sidecar included).

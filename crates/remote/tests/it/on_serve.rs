@@ -120,6 +120,43 @@ async fn install_and_uninstall_against_berth_serve_materialise_and_remove_the_ca
 }
 
 #[tokio::test]
+async fn an_install_the_service_refuses_after_the_download_leaves_no_cache_behind() {
+    let Setup {
+        serve,
+        temp,
+        home,
+        client,
+        store,
+    } = Setup::start().await;
+    let remote_id = serve
+        .publish_global(&plugin_source(temp.path(), "linear", "1.0.0"))
+        .await;
+    serve
+        .counters
+        .refuse_installs
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let err = install_remote_plugin(&client, &store, &remote_id, ALLOW_HTTP, &NoProgress)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("503") || format!("{err:?}").contains("503"),
+        "{err:?}"
+    );
+    assert_eq!(
+        serve.downloads(),
+        1,
+        "the bundle is fetched before the install call"
+    );
+    assert!(!store.is_installed(&id("linear@openai-curated-remote")));
+    assert!(
+        !home
+            .join("plugins/cache/openai-curated-remote/linear")
+            .exists()
+    );
+    assert!(staging_is_empty(&home));
+}
+
+#[tokio::test]
 async fn berth_serve_policies_refuse_disabled_and_unavailable_plugins_before_download() {
     let Setup {
         serve,

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::extract::Request;
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use berth_remote::{RemoteAuth, RemoteClientOptions, RemotePluginClient};
 use berth_server::{AppState, BundleStore, Db, LocalBundleStore, PublishOptions};
 use tokio::task::JoinHandle;
@@ -21,6 +21,9 @@ pub(crate) struct Counters {
     pub(crate) api_requests: AtomicUsize,
     /// Bundle downloads.
     pub(crate) bundle_downloads: AtomicUsize,
+    /// When set, `POST …/install` is answered 503 without reaching the service (a service
+    /// that fails between the catalog read and the install).
+    pub(crate) refuse_installs: std::sync::atomic::AtomicBool,
 }
 
 /// A running `berth serve` (dev mode) on 127.0.0.1.
@@ -118,6 +121,16 @@ impl Drop for Serve {
 }
 
 async fn count(counters: &Counters, request: Request, next: Next) -> Response {
+    if counters.refuse_installs.load(Ordering::SeqCst)
+        && request.method() == axum::http::Method::POST
+        && request.uri().path().ends_with("/install")
+    {
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"error": {"code": "unavailable", "message": "down for maintenance"}})),
+        )
+            .into_response();
+    }
     if request.uri().path().starts_with("/backend-api/bundles/") {
         counters.bundle_downloads.fetch_add(1, Ordering::SeqCst);
     } else {
