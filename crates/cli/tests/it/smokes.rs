@@ -263,20 +263,33 @@ fn recovery_command_uninstalls_on_the_service_and_removes_the_cache() {
 }
 
 #[test]
-fn analytics_smoke_passes_against_codex_app_server_pointed_at_berth_serve() {
+fn analytics_smoke_passes_against_codex_app_server_pointed_at_berth_serve_over_https() {
     let Some(codex) = berth_test_support::codex_bin() else {
         eprintln!("skipping: Codex peer not installed");
         return;
     };
-    let world = world();
+    let serve = TlsServe::start();
+    let sources = tempfile::tempdir().unwrap();
+    let used_id = serve.publish(&plugin_source(sources.path(), "alpha", "1.0.0", "Alpha."));
+    let home = serve.home();
+    let added = serve.run(
+        &home,
+        berth_bin(),
+        &["plugin", "add", "alpha@openai-curated-remote"],
+    );
+    assert!(added.status.success(), "{}", text(&added));
+    let config_before = home.config_text();
     // Release Codex refuses writes to any config file but its user config; the smoke falls back
     // to that file and restores the original state.
-    let output = smoke_command(
-        &world.home,
+    let output = serve.run(
+        &home,
+        berth_bin(),
         &[
             "smoke",
             "--server-bin",
             codex.to_str().unwrap(),
+            "--ca-certificate",
+            serve.ca_pem.to_str().unwrap(),
             "plugin-analytics-smoke",
             "--plugin-id",
             "alpha@openai-curated-remote",
@@ -290,11 +303,10 @@ fn analytics_smoke_passes_against_codex_app_server_pointed_at_berth_serve() {
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stdout.contains(&format!("\"remote_plugin_id\": \"{}\"", world.used_id)),
+        stdout.contains(&format!("\"remote_plugin_id\": \"{used_id}\"")),
         "{stdout}"
     );
-    let config = world.home.config_text();
-    assert!(!config.contains("enabled = false"), "{config}");
+    assert_eq!(home.config_text(), config_before);
 }
 
 /// `berth serve --dev` over https with a loopback test CA (release builds and Codex download

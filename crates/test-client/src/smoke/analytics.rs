@@ -69,7 +69,10 @@ pub fn run(options: &SmokeOptions, plugin_id: &str) -> Outcome {
         smoke.events.describe()
     ));
     let mut wrote_toggle = false;
-    let mut target = Some(config_path);
+    let mut target = WriteTarget::Isolated {
+        path: config_path,
+        codex_home: options.codex_home.clone(),
+    };
     let result = run_steps(
         &mut smoke.server,
         &smoke.events,
@@ -79,7 +82,7 @@ pub fn run(options: &SmokeOptions, plugin_id: &str) -> Outcome {
     );
     if wrote_toggle {
         // Restore the original state (the plugin was enabled) whatever happened.
-        if let Err(err) = write_enabled(&mut smoke.server, plugin_id, true, &mut target) {
+        if let Err(err) = restore(&mut smoke.server, plugin_id, &mut target) {
             report::line(format!(
                 "warning: could not restore `{plugin_id}` to enabled: {err:#}"
             ));
@@ -105,7 +108,7 @@ fn run_steps(
     server: &mut crate::app_server::AppServer,
     events: &EventSource,
     plugin_id: &str,
-    target: &mut Option<std::path::PathBuf>,
+    target: &mut WriteTarget,
     wrote_toggle: &mut bool,
 ) -> anyhow::Result<Vec<Value>> {
     server.initialize(SMOKE_CLIENT_NAME, RPC_TIMEOUT)?;
@@ -188,32 +191,87 @@ fn find_installed_plugin(
     })
 }
 
-/// Writes `plugins.<id>.enabled` to the isolated config file `target`; a server that only
-/// writes its user config (a release Codex, whose isolation hook is debug-only) gets the
-/// write there instead, and `target` becomes `None` so the restore goes there too.
+/// Where the smoke's toggles go.
+#[derive(Debug, Clone)]
+enum WriteTarget {
+    /// The isolated temporary config file (what Codex's smoke does).
+    Isolated {
+        path: std::path::PathBuf,
+        codex_home: std::path::PathBuf,
+    },
+    /// The user's own config, because the server writes nowhere else (a release Codex, whose
+    /// isolation hook is debug-only); `original` is the plugin's entry (`plugins.<id>`) as it
+    /// was before the smoke's first write, `None` when there was none.
+    UserConfig { original: Option<Value> },
+}
+
+/// The plugin's entry in the user config of `codex_home`, as JSON.
+fn user_config_entry(
+    codex_home: &std::path::Path,
+    plugin_id: &str,
+) -> anyhow::Result<Option<Value>> {
+    let config = berth_config::ConfigStore::new(codex_home)
+        .load()
+        .context("could not read the user config before toggling there")?;
+    Ok(config.get(&["plugins", plugin_id]))
+}
+
+/// Puts the toggle back: the isolated file gets `enabled = true` again; the user config gets
+/// back exactly the entry it had (removed when it had none: writing null clears a key, in
+/// Codex's app server and in berth's), so the user's file ends as it started.
+fn restore(
+    server: &mut crate::app_server::AppServer,
+    plugin_id: &str,
+    target: &mut WriteTarget,
+) -> anyhow::Result<()> {
+    let WriteTarget::UserConfig { original } = target else {
+        return write_enabled(server, plugin_id, true, target);
+    };
+    let result = server.request(
+        "config/value/write",
+        json!({
+            "keyPath": format!("plugins.{plugin_id}"),
+            "value": original,
+            "mergeStrategy": "replace",
+        }),
+        RPC_TIMEOUT,
+    )?;
+    report::line(format!(
+        "< config/value/write plugin={plugin_id} restored the user config entry status={}",
+        result["status"]
+    ));
+    Ok(())
+}
+
+/// Writes `plugins.<id>.enabled` to the isolated config file; a server that only writes its
+/// user config gets the write there instead, and `target` becomes [`WriteTarget::UserConfig`]
+/// (with the entry as it was) so the restore goes there too.
 fn write_enabled(
     server: &mut crate::app_server::AppServer,
     plugin_id: &str,
     enabled: bool,
-    target: &mut Option<std::path::PathBuf>,
+    target: &mut WriteTarget,
 ) -> anyhow::Result<()> {
     let mut params = json!({
         "keyPath": format!("plugins.{plugin_id}.enabled"),
         "value": enabled,
         "mergeStrategy": "replace",
     });
-    if let Some(path) = target.as_ref() {
+    if let WriteTarget::Isolated { path, .. } = target {
         params["filePath"] = json!(path);
     }
     let result = match server.request("config/value/write", params.clone(), RPC_TIMEOUT) {
         Err(crate::app_server::AppServerError::Rpc { message, .. })
-            if target.is_some()
-                && message.contains("Only writes to the user config are allowed") =>
+            if message.contains("Only writes to the user config are allowed") =>
         {
+            let WriteTarget::Isolated { codex_home, .. } = target else {
+                bail!("the server refused a write to its user config: {message}");
+            };
             report::line(
                 "note: the server only writes its user config; toggling there and restoring it afterwards",
             );
-            *target = None;
+            let original = user_config_entry(codex_home, plugin_id)?;
+            *target = WriteTarget::UserConfig { original };
             if let Some(object) = params.as_object_mut() {
                 object.remove("filePath");
             }
