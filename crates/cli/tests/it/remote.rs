@@ -20,6 +20,35 @@ fn sidecar_text(remote_id: &str) -> String {
     format!("{{\n  \"schema_version\": 1,\n  \"remote_plugin_id\": \"{remote_id}\"\n}}\n")
 }
 
+/// Spawns `berth serve --bind 127.0.0.1:0 --data-dir <data_dir> <extra>` and returns it with the
+/// API base URL its banner names.
+pub(crate) fn spawn_serve(
+    data_dir: &Path,
+    extra: &[impl AsRef<std::ffi::OsStr>],
+) -> (Child, String) {
+    let mut child = Command::new(berth_bin())
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .args(extra)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let api_url = line
+        .split("API base URL: ")
+        .nth(1)
+        .and_then(|rest| rest.trim().strip_suffix(')'))
+        .unwrap_or_else(|| panic!("unexpected `berth serve` banner: {line:?}"))
+        .to_owned();
+    (child, api_url)
+}
+
 /// `berth serve --dev` on 127.0.0.1:0 with its data in a temp folder; killed on drop.
 pub(crate) struct Serve {
     child: Option<Child>,
@@ -53,26 +82,7 @@ impl Serve {
     }
 
     fn start_in(data: tempfile::TempDir, data_dir: PathBuf, extra: &[&str]) -> Self {
-        let mut child = Command::new(berth_bin())
-            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-            .arg(&data_dir)
-            .args(extra)
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let api_url = line
-            .split("API base URL: ")
-            .nth(1)
-            .and_then(|rest| rest.trim().strip_suffix(')'))
-            .unwrap_or_else(|| panic!("unexpected `berth serve` banner: {line:?}"))
-            .to_owned();
+        let (child, api_url) = spawn_serve(&data_dir, extra);
         Self {
             child: Some(child),
             data_dir,

@@ -15,6 +15,7 @@ use berth_test_support::TestHome;
 
 use crate::berth_bin;
 use crate::remote::{Serve, plugin_source, remote_home};
+use crate::smokes::{outcome, text};
 
 /// What the proxy does to the plugin mutation requests.
 #[derive(Clone)]
@@ -269,24 +270,6 @@ impl World {
         );
         assert!(!self.cache_dir().exists(), "cache folder left behind");
     }
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn outcome(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .rev()
-        .find(|line| line.starts_with("PASS") || line.starts_with("FAIL"))
-        .unwrap_or_default()
-        .to_owned()
 }
 
 #[test]

@@ -3,9 +3,8 @@
 //! from the debug capture file and from the loopback collector (the release-build path), they
 //! refuse what they must, and the recovery command returns the account to its original state.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 
 use berth_test_support::{TestHome, write};
 
@@ -50,7 +49,7 @@ fn smoke_command(home: &TestHome, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn text(output: &Output) -> String {
+pub(crate) fn text(output: &Output) -> String {
     format!(
         "exit {:?}\nstdout:\n{}\nstderr:\n{}",
         output.status.code(),
@@ -59,11 +58,12 @@ fn text(output: &Output) -> String {
     )
 }
 
-/// The last stdout line: the smoke's one outcome line.
-fn outcome(output: &Output) -> String {
+/// The smoke's one outcome line: the last stdout line starting with PASS or FAIL.
+pub(crate) fn outcome(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout)
         .lines()
-        .last()
+        .rev()
+        .find(|line| line.starts_with("PASS") || line.starts_with("FAIL"))
         .unwrap_or_default()
         .to_owned()
 }
@@ -324,29 +324,14 @@ impl TlsServe {
         let dir = tempfile::tempdir().unwrap();
         let ca = berth_server::write_loopback_ca(dir.path()).unwrap();
         let data_dir = dir.path().join("serve");
-        let mut child = Command::new(berth_bin())
-            .args(["serve", "--bind", "127.0.0.1:0", "--dev", "--data-dir"])
-            .arg(&data_dir)
-            .arg("--tls-cert")
-            .arg(&ca.tls.cert)
-            .arg("--tls-key")
-            .arg(&ca.tls.key)
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let api_url = line
-            .split("API base URL: ")
-            .nth(1)
-            .and_then(|rest| rest.trim().strip_suffix(')'))
-            .unwrap_or_else(|| panic!("unexpected `berth serve` banner: {line:?}"))
-            .to_owned();
+        let tls = [
+            "--dev".as_ref(),
+            "--tls-cert".as_ref(),
+            ca.tls.cert.as_os_str(),
+            "--tls-key".as_ref(),
+            ca.tls.key.as_os_str(),
+        ];
+        let (child, api_url) = crate::remote::spawn_serve(&data_dir, &tls);
         assert!(api_url.starts_with("https://127.0.0.1:"), "{api_url}");
         Self {
             child,
