@@ -133,17 +133,7 @@ async fn attempt(
     let response = match builder.send().await {
         Ok(response) => response,
         Err(err) => {
-            return Attempt::Retry(
-                RequestFailure {
-                    message: format!(
-                        "stream disconnected before completion: {}",
-                        crate::error_code::chain_message(&err)
-                    ),
-                    info: CodexErrorInfo::Other,
-                    http_status: None,
-                },
-                Budget::Request,
-            );
+            return Attempt::Retry(disconnected(&err), Budget::Request);
         }
     };
     let status = response.status();
@@ -164,17 +154,7 @@ async fn attempt(
         let chunk = match chunk {
             Ok(chunk) => chunk,
             Err(err) => {
-                return Attempt::Retry(
-                    RequestFailure {
-                        message: format!(
-                            "stream disconnected before completion: {}",
-                            crate::error_code::chain_message(&err)
-                        ),
-                        info: CodexErrorInfo::Other,
-                        http_status: None,
-                    },
-                    Budget::Stream,
-                );
+                return Attempt::Retry(disconnected(&err), Budget::Stream);
             }
         };
         for event in parser.feed(&chunk) {
@@ -232,6 +212,18 @@ fn stream_event(kind: &str, data: &Value) -> Option<StreamEvent> {
         }
         "response.output_item.done" => Some(StreamEvent::ItemDone(data.get("item")?.clone())),
         _ => None,
+    }
+}
+
+/// The connection or the stream broke before the response completed (retried).
+fn disconnected(err: &reqwest::Error) -> RequestFailure {
+    RequestFailure {
+        message: format!(
+            "stream disconnected before completion: {}",
+            crate::error_code::chain_message(err)
+        ),
+        info: CodexErrorInfo::Other,
+        http_status: None,
     }
 }
 

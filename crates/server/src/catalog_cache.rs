@@ -17,7 +17,7 @@ use crate::error::StoreError;
 
 /// The shared, always-current catalog. See the module documentation.
 #[derive(Debug)]
-pub struct CatalogCache {
+pub(crate) struct CatalogCache {
     db: Db,
     gate: Mutex<Gate>,
     checked: Notify,
@@ -34,22 +34,21 @@ struct Gate {
     running: bool,
     /// The latest catalog loaded.
     catalog: Arc<Catalog>,
-    /// What the latest finished check gave.
-    outcome: Result<Arc<Catalog>, Arc<StoreError>>,
+    /// Why the latest finished check failed, if it did (else it gave `catalog`).
+    failure: Option<Arc<StoreError>>,
 }
 
 impl CatalogCache {
     /// An empty cache over `db`; the first request loads the whole catalog.
-    pub fn new(db: Db) -> Self {
-        let empty = Arc::new(Catalog::default());
+    pub(crate) fn new(db: Db) -> Self {
         Self {
             db,
             gate: Mutex::new(Gate {
                 started: 0,
                 finished: 0,
                 running: false,
-                catalog: Arc::clone(&empty),
-                outcome: Ok(empty),
+                catalog: Arc::new(Catalog::default()),
+                failure: None,
             }),
             checked: Notify::new(),
         }
@@ -61,7 +60,7 @@ impl CatalogCache {
 
     /// The catalog as of a revision check that started after this call: it includes every
     /// change committed before the call.
-    pub async fn current(self: &Arc<Self>) -> Result<Arc<Catalog>, StoreError> {
+    pub(crate) async fn current(self: &Arc<Self>) -> Result<Arc<Catalog>, StoreError> {
         // A check that is already running may have read the revision before this request
         // arrived, so wait for the next one.
         let wanted = self.gate().started + 1;
@@ -72,7 +71,10 @@ impl CatalogCache {
             {
                 let mut gate = self.gate();
                 if gate.finished >= wanted {
-                    return gate.outcome.clone().map_err(StoreError::CatalogRefresh);
+                    return match &gate.failure {
+                        Some(failure) => Err(StoreError::CatalogRefresh(Arc::clone(failure))),
+                        None => Ok(Arc::clone(&gate.catalog)),
+                    };
                 }
                 if !gate.running {
                     gate.running = true;
@@ -89,17 +91,17 @@ impl CatalogCache {
 
     /// Reads the changes since `base` and publishes the outcome to the waiting requests.
     async fn check(self: Arc<Self>, base: Arc<Catalog>) {
-        let outcome = match self.db.catalog_changes(base.revision()).await {
-            Ok(changes) if changes.revision == base.revision() => Ok(base),
-            Ok(changes) => Ok(Arc::new(base.with_changes(changes))),
-            Err(err) => Err(Arc::new(err)),
-        };
+        let changes = self.db.catalog_changes(base.revision()).await;
         {
             let mut gate = self.gate();
-            if let Ok(catalog) = &outcome {
-                gate.catalog = Arc::clone(catalog);
+            match changes {
+                Ok(changes) if changes.revision == base.revision() => gate.failure = None,
+                Ok(changes) => {
+                    gate.catalog = Arc::new(base.with_changes(changes));
+                    gate.failure = None;
+                }
+                Err(err) => gate.failure = Some(Arc::new(err)),
             }
-            gate.outcome = outcome;
             gate.finished = gate.started;
             gate.running = false;
         }

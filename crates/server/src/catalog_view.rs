@@ -15,7 +15,7 @@ use crate::catalog::{
 
 /// The catalog at one revision. Cheap to share; a change builds a new one.
 #[derive(Debug, Clone, Default)]
-pub struct Catalog {
+pub(crate) struct Catalog {
     revision: i64,
     plugins: BTreeMap<String, Arc<PluginRecord>>,
     installed_by_default: BTreeSet<String>,
@@ -62,23 +62,13 @@ impl PluginRecord {
 
 impl Catalog {
     /// The revision this snapshot reflects (0 before the first load).
-    pub fn revision(&self) -> i64 {
+    pub(crate) fn revision(&self) -> i64 {
         self.revision
-    }
-
-    /// Number of plugins.
-    pub fn len(&self) -> usize {
-        self.plugins.len()
-    }
-
-    /// Whether the catalog holds no plugin.
-    pub fn is_empty(&self) -> bool {
-        self.plugins.is_empty()
     }
 
     /// A new snapshot with `changes` applied (each changed plugin replaces its old record).
     #[must_use]
-    pub fn with_changes(&self, changes: CatalogChanges) -> Self {
+    pub(crate) fn with_changes(&self, changes: CatalogChanges) -> Self {
         let mut next = self.clone();
         next.revision = changes.revision;
         for record in changes.plugins {
@@ -94,7 +84,7 @@ impl Catalog {
     }
 
     /// Plugin `id` if `account_id` may see it.
-    pub fn visible(&self, account_id: &str, id: &str) -> Option<Arc<PluginRecord>> {
+    pub(crate) fn visible(&self, account_id: &str, id: &str) -> Option<Arc<PluginRecord>> {
         self.plugins
             .get(id)
             .filter(|record| record.visible_to(account_id))
@@ -102,7 +92,7 @@ impl Catalog {
     }
 
     /// One page of `listing` for `account_id`, after plugin id `after` ("" for the first).
-    pub fn list(
+    pub(crate) fn list(
         &self,
         account_id: &str,
         listing: Listing,
@@ -121,7 +111,7 @@ impl Catalog {
     /// One page of the plugins installed for `account_id`, optionally of one scope: its
     /// explicit `installs` of visible plugins plus every visible `INSTALLED_BY_DEFAULT` plugin
     /// it has not installed itself (enabled, no skill turned off).
-    pub fn installed(
+    pub(crate) fn installed(
         &self,
         account_id: &str,
         installs: Vec<AccountInstall>,

@@ -190,7 +190,7 @@ fn changes_replace_records_and_track_installed_by_default() {
         plugins: vec![core],
     });
     assert_eq!((catalog.revision(), next.revision()), (3, 4));
-    assert_eq!(next.len(), catalog.len());
+    assert_eq!(next.plugins.len(), catalog.plugins.len());
     assert_eq!(
         next.visible("ann", "plugins~Plugin_core")
             .map(|record| record.item.status),

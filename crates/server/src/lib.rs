@@ -20,8 +20,6 @@ pub use bundles::{BundleStore, LocalBundleStore, is_sha256_hex};
 pub use catalog::{
     AccountInstall, CatalogChanges, InstalledRecord, Listing, Page, PluginRecord, SkillContents,
 };
-pub use catalog_cache::CatalogCache;
-pub use catalog_view::Catalog;
 pub use db::{Account, Db, DbKind, StoredEvent};
 pub use error::{ApiError, ServeError, StoreError};
 pub use loopback_ca::{LoopbackCa, LoopbackCaError, write_loopback_ca};

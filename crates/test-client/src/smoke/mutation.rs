@@ -14,7 +14,7 @@ use crate::events::{EventSource, of_type};
 use crate::outcome::Outcome;
 use crate::report;
 use crate::smoke::identity::{ServerIdentity, UninstallEvent};
-use crate::smoke::restore::{Attempt, classify, print_recovery, restore};
+use crate::smoke::restore::{Attempt, classify, print_recovery, request_uninstall, restore};
 use crate::smoke::{
     EVENT_WAIT, REMOTE_MARKETPLACE_HINT, RPC_TIMEOUT, SMOKE_CLIENT_NAME, STATE_POLL_INTERVAL,
     STATE_POLL_TIMEOUT, SmokeOptions, SmokeServer, start_server,
@@ -252,14 +252,7 @@ fn install_uninstall_and_validate(
         true,
     )?;
     check_sidecar(options, plugin, remote_plugin_id)?;
-    *uninstall_error = server
-        .request(
-            "plugin/uninstall",
-            json!({"pluginId": remote_plugin_id}),
-            RPC_TIMEOUT,
-        )
-        .err()
-        .map(|err| err.to_string());
+    *uninstall_error = request_uninstall(server, remote_plugin_id);
     poll_installed(server, remote_plugin_id, false).map_err(|err| match uninstall_error {
         Some(uninstall) => anyhow::anyhow!("{err:#}; plugin/uninstall had failed: {uninstall}"),
         None => err,

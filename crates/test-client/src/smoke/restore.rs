@@ -51,14 +51,7 @@ pub(crate) fn restore(
     };
     let mut uninstall_error = None;
     if installed {
-        uninstall_error = server
-            .request(
-                "plugin/uninstall",
-                json!({"pluginId": remote_plugin_id}),
-                RPC_TIMEOUT,
-            )
-            .err()
-            .map(|err| err.to_string());
+        uninstall_error = request_uninstall(server, remote_plugin_id);
         if let Err(err) = poll_installed(server, remote_plugin_id, false) {
             match is_installed(server, remote_plugin_id) {
                 Ok(true) => {
@@ -80,6 +73,18 @@ pub(crate) fn restore(
         uninstall_error,
         leftover_cache: cache.exists().then_some(cache),
     }
+}
+
+/// Sends `plugin/uninstall` for `remote_plugin_id`; the error's text if it failed.
+pub(crate) fn request_uninstall(server: &mut AppServer, remote_plugin_id: &str) -> Option<String> {
+    server
+        .request(
+            "plugin/uninstall",
+            json!({"pluginId": remote_plugin_id}),
+            RPC_TIMEOUT,
+        )
+        .err()
+        .map(|err| err.to_string())
 }
 
 /// The outcome of a mutation smoke (app-server.md §8.3):
