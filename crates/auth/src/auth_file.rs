@@ -198,7 +198,8 @@ fn chatgpt_auth(tokens: TokenData) -> CodexAuth {
     }
 }
 
-fn account_id_claim(claims: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+/// The non-empty `chatgpt_account_id` under the `OPENAI_AUTH_CLAIM` claim of decoded JWT `claims`.
+pub fn account_id_claim(claims: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
     claims
         .get(OPENAI_AUTH_CLAIM)?
         .get("chatgpt_account_id")?

@@ -6,5 +6,7 @@ mod jwt;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
 
-pub use auth_file::{AUTH_FILE_NAME, AuthError, CodexAuth, auth_file_path, load_auth};
+pub use auth_file::{
+    AUTH_FILE_NAME, AuthError, CodexAuth, account_id_claim, auth_file_path, load_auth,
+};
 pub use jwt::{JwtClaimsError, OPENAI_AUTH_CLAIM, decode_jwt_claims};

@@ -156,45 +156,39 @@ impl RemotePluginClient {
         })
     }
 
-    /// `GET /ps/plugins/list?scope=..` across all pages.
-    pub async fn list_catalog(&self, scope: Scope) -> Result<Vec<DirectoryItem>, RemoteError> {
-        let url = self.url(paths::LIST);
+    /// Every page of the listing at `url` with `params` (plus the page limit and token).
+    async fn all_pages<P: Paged>(
+        &self,
+        url: &str,
+        mut params: Vec<(&'static str, String)>,
+    ) -> Result<Vec<P::Item>, RemoteError> {
+        params.push((query::LIMIT, LIST_PAGE_LIMIT.to_string()));
         let mut items = Vec::new();
-        let mut token: Option<String> = None;
         loop {
-            let mut params = vec![
-                (query::SCOPE, scope.as_str().to_owned()),
-                (query::LIMIT, LIST_PAGE_LIMIT.to_string()),
-            ];
-            if let Some(token) = token.take() {
-                params.push((query::PAGE_TOKEN, token));
-            }
-            let page: ListResponse = self.send(self.http.get(&url).query(&params), &url).await?;
-            items.extend(page.plugins);
-            match page.pagination.next_page_token {
-                Some(next) if !next.is_empty() => token = Some(next),
-                _ => return Ok(items),
+            let page: P = self.send(self.http.get(url).query(&params), url).await?;
+            let (page_items, next) = page.into_parts();
+            items.extend(page_items);
+            match next.filter(|next| !next.is_empty()) {
+                Some(next) => {
+                    params.retain(|(name, _)| *name != query::PAGE_TOKEN);
+                    params.push((query::PAGE_TOKEN, next));
+                }
+                None => return Ok(items),
             }
         }
     }
 
+    /// `GET /ps/plugins/list?scope=..` across all pages.
+    pub async fn list_catalog(&self, scope: Scope) -> Result<Vec<DirectoryItem>, RemoteError> {
+        let params = vec![(query::SCOPE, scope.as_str().to_owned())];
+        self.all_pages::<ListResponse>(&self.url(paths::LIST), params)
+            .await
+    }
+
     /// `GET /ps/plugins/workspace/shared` across all pages.
     pub async fn list_shared(&self) -> Result<Vec<DirectoryItem>, RemoteError> {
-        let url = self.url(paths::WORKSPACE_SHARED);
-        let mut items = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut params = vec![(query::LIMIT, LIST_PAGE_LIMIT.to_string())];
-            if let Some(token) = token.take() {
-                params.push((query::PAGE_TOKEN, token));
-            }
-            let page: ListResponse = self.send(self.http.get(&url).query(&params), &url).await?;
-            items.extend(page.plugins);
-            match page.pagination.next_page_token {
-                Some(next) if !next.is_empty() => token = Some(next),
-                _ => return Ok(items),
-            }
-        }
+        self.all_pages::<ListResponse>(&self.url(paths::WORKSPACE_SHARED), Vec::new())
+            .await
     }
 
     /// `GET /ps/plugins/installed` (all scopes) across all pages.
@@ -202,25 +196,12 @@ impl RemotePluginClient {
         &self,
         include_download_urls: bool,
     ) -> Result<Vec<InstalledItem>, RemoteError> {
-        let url = self.url(paths::INSTALLED);
-        let mut items = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut params = vec![(query::LIMIT, LIST_PAGE_LIMIT.to_string())];
-            if include_download_urls {
-                params.push((query::INCLUDE_DOWNLOAD_URLS, "true".to_owned()));
-            }
-            if let Some(token) = token.take() {
-                params.push((query::PAGE_TOKEN, token));
-            }
-            let page: InstalledListResponse =
-                self.send(self.http.get(&url).query(&params), &url).await?;
-            items.extend(page.plugins);
-            match page.pagination.next_page_token {
-                Some(next) if !next.is_empty() => token = Some(next),
-                _ => return Ok(items),
-            }
+        let mut params = Vec::new();
+        if include_download_urls {
+            params.push((query::INCLUDE_DOWNLOAD_URLS, "true".to_owned()));
         }
+        self.all_pages::<InstalledListResponse>(&self.url(paths::INSTALLED), params)
+            .await
     }
 
     /// `GET /ps/plugins/{id}`.
@@ -303,6 +284,26 @@ pub(crate) fn truncated_body(bytes: &[u8]) -> String {
     text.push_str(&MAX_ERROR_BODY_BYTES.to_string());
     text.push_str(" bytes]");
     text
+}
+
+/// A page of a paginated listing: its items and the token of the next page.
+trait Paged: serde::de::DeserializeOwned {
+    type Item;
+    fn into_parts(self) -> (Vec<Self::Item>, Option<String>);
+}
+
+impl Paged for ListResponse {
+    type Item = DirectoryItem;
+    fn into_parts(self) -> (Vec<DirectoryItem>, Option<String>) {
+        (self.plugins, self.pagination.next_page_token)
+    }
+}
+
+impl Paged for InstalledListResponse {
+    type Item = InstalledItem;
+    fn into_parts(self) -> (Vec<InstalledItem>, Option<String>) {
+        (self.plugins, self.pagination.next_page_token)
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use berth_auth::{OPENAI_AUTH_CLAIM, decode_jwt_claims};
+use berth_auth::{account_id_claim, decode_jwt_claims};
 use berth_service_protocol::query::ACCOUNT_HEADER;
 
 use crate::db::now_unix;
@@ -37,12 +37,7 @@ fn dev_token_account(token: &str) -> Option<String> {
     {
         return None;
     }
-    claims
-        .get(OPENAI_AUTH_CLAIM)?
-        .get("chatgpt_account_id")?
-        .as_str()
-        .filter(|id| !id.is_empty())
-        .map(str::to_owned)
+    account_id_claim(&claims)
 }
 
 impl FromRequestParts<AppState> for Caller {

@@ -493,3 +493,63 @@ async fn berth_serve_going_away_midway_is_a_clean_error_and_keeps_the_cache() {
     );
     assert!(staging_is_empty(&home));
 }
+
+#[tokio::test]
+async fn catalog_and_installed_lists_follow_every_page_in_id_order() {
+    let Setup {
+        serve,
+        temp: _temp,
+        home: _,
+        client,
+        ..
+    } = Setup::start().await;
+    let mut expected = Vec::new();
+    for index in 0..450 {
+        let name = format!("p{index:03}");
+        let record = berth_server::PluginRecord {
+            item: berth_service_protocol::DirectoryItem {
+                id: format!("plugins~Plugin_{name}"),
+                name,
+                scope: Scope::Global,
+                discoverability: None,
+                creator_account_user_id: None,
+                creator_name: None,
+                share_url: None,
+                share_principals: Vec::new(),
+                installation_policy: InstallationPolicy::Available,
+                authentication_policy: berth_service_protocol::AuthenticationPolicy::OnUse,
+                status: Status::Available,
+                release: berth_service_protocol::Release::default(),
+            },
+            owner_account_id: None,
+        };
+        serve.db.upsert_plugin(&record, &[]).await.unwrap();
+        if index % 2 == 0 {
+            serve
+                .db
+                .install("acct-test", &record.item.id)
+                .await
+                .unwrap();
+        }
+        expected.push(record.item.id);
+    }
+    let before = serve.api_requests();
+    let catalog: Vec<String> = client
+        .list_catalog(Scope::Global)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|item| item.id)
+        .collect();
+    assert_eq!(catalog, expected);
+    assert_eq!(serve.api_requests() - before, 3, "pages of 200, 200 and 50");
+    let installed: Vec<String> = client
+        .list_installed(true)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|installed| installed.item.id)
+        .collect();
+    let even: Vec<String> = expected.iter().step_by(2).cloned().collect();
+    assert_eq!(installed, even);
+}
