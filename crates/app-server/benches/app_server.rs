@@ -184,25 +184,40 @@ fn main() {
     let codex = codex_bin();
     let mut berth_installs = Vec::new();
     let mut codex_installs = Vec::new();
-    let mut home = None;
-    for _ in 0..INSTALL_ROUNDS {
-        let (elapsed, installed) = installs(&base, &market, &berth);
-        berth_installs.push(elapsed);
-        home.get_or_insert(installed);
-        if let Some(codex) = &codex {
-            codex_installs.push(installs(&base, &market, codex).0);
+    // Every home is kept until the end: deleting thousands of files right before the next
+    // server's installs slows its file creation (ext4 scans recently freed inodes), which
+    // would favour whichever server runs after a round with nothing deleted. The order also
+    // alternates, so neither always runs first.
+    let mut homes = Vec::new();
+    for round in 0..INSTALL_ROUNDS {
+        let mut run = |program: &Path, into: &mut Vec<Duration>| {
+            let (elapsed, installed) = installs(&base, &market, program);
+            into.push(elapsed);
+            homes.push(installed);
+        };
+        match &codex {
+            Some(codex) if round % 2 == 1 => {
+                run(codex, &mut codex_installs);
+                run(&berth, &mut berth_installs);
+            }
+            Some(codex) => {
+                run(&berth, &mut berth_installs);
+                run(codex, &mut codex_installs);
+            }
+            None => run(&berth, &mut berth_installs),
         }
     }
-    let home = home.unwrap();
+    // The first home berth filled is the home both servers start on.
+    let home = &homes[0];
     // Starts alternate too: berth, codex, berth, codex, ...
     let mut berth_starts = (Vec::new(), Vec::new());
     let mut codex_starts = (Vec::new(), Vec::new());
     for _ in 0..STARTS {
-        let (init, list) = start_once(&home, &berth);
+        let (init, list) = start_once(home, &berth);
         berth_starts.0.push(init);
         berth_starts.1.push(list);
         if let Some(codex) = &codex {
-            let (init, list) = start_once(&home, codex);
+            let (init, list) = start_once(home, codex);
             codex_starts.0.push(init);
             codex_starts.1.push(list);
         }

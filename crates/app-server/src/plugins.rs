@@ -29,19 +29,26 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(|err| RpcError::internal(format!("a plugin operation did not finish: {err}")))?
 }
 
-fn plugins_enabled(session: &Arc<Session>) -> bool {
-    session
-        .effective_config()
-        .ok()
-        .and_then(|config| config.feature_enabled("plugins"))
-        != Some(false)
+/// The plugin feature flags in effect, read from one load of the config: `features.plugins`
+/// (on unless set false) and `features.remote_plugin` (the remote GLOBAL catalog joins
+/// `plugin/list`).
+#[derive(Debug, Clone, Copy)]
+struct PluginFeatures {
+    plugins: bool,
+    remote_catalog: bool,
 }
 
-/// `features.remote_plugin`: the remote GLOBAL catalog joins `plugin/list`.
-fn remote_catalog_enabled(session: &Arc<Session>) -> bool {
-    session
-        .effective_config()
-        .is_ok_and(|config| config.feature_enabled("remote_plugin") == Some(true))
+fn plugin_features(session: &Arc<Session>) -> PluginFeatures {
+    let config = session.effective_config().ok();
+    let flag = |name| {
+        config
+            .as_ref()
+            .and_then(|config| config.feature_enabled(name))
+    };
+    PluginFeatures {
+        plugins: flag("plugins") != Some(false),
+        remote_catalog: flag("remote_plugin") == Some(true),
+    }
 }
 
 fn list_options(cwds: Option<Vec<String>>) -> ListOptions {
@@ -142,13 +149,11 @@ pub(crate) async fn list(
         marketplace_load_errors: Vec::new(),
         featured_plugin_ids: Vec::new(),
     };
-    if !plugins_enabled(session) {
+    let features = plugin_features(session);
+    if !features.plugins {
         return Handled::value(&response);
     }
-    let selection = list_selection(
-        params.marketplace_kinds.as_deref(),
-        remote_catalog_enabled(session),
-    );
+    let selection = list_selection(params.marketplace_kinds.as_deref(), features.remote_catalog);
     if selection.local {
         let options = list_options(params.cwds);
         response = blocking(session, move |manager| {
@@ -178,7 +183,7 @@ pub(crate) async fn installed(
     session: &Arc<Session>,
     params: PluginInstalledParams,
 ) -> Result<Handled, RpcError> {
-    if !plugins_enabled(session) {
+    if !plugin_features(session).plugins {
         return Handled::value(&PluginInstalledResponse {
             marketplaces: Vec::new(),
             marketplace_load_errors: Vec::new(),
