@@ -12,7 +12,7 @@ use rustls::pki_types::pem::PemObject as _;
 use tokio::task::JoinHandle;
 
 use crate::bundles::{BundleStore, LocalBundleStore};
-use crate::db::Db;
+use crate::db::{Db, SqlitePageLimit};
 use crate::error::ServeError;
 use crate::routes::{AppState, router};
 
@@ -44,6 +44,9 @@ pub struct ServerConfig {
     pub tls: Option<TlsPaths>,
     /// Accept Codex's unsigned test JWTs (loopback only).
     pub dev_mode: bool,
+    /// Test hook: see [`SqlitePageLimit`].
+    #[doc(hidden)]
+    pub sqlite_page_limit: Option<SqlitePageLimit>,
 }
 
 impl ServerConfig {
@@ -56,6 +59,7 @@ impl ServerConfig {
             public_url: None,
             tls: None,
             dev_mode: false,
+            sqlite_page_limit: None,
         }
     }
 
@@ -83,7 +87,11 @@ pub async fn open_storage(config: &ServerConfig) -> Result<(Db, LocalBundleStore
             source,
         })
     })?;
-    let db = Db::connect(&config.effective_database_url()).await?;
+    let db = Db::connect_with(
+        &config.effective_database_url(),
+        config.sqlite_page_limit.clone(),
+    )
+    .await?;
     Ok((db, LocalBundleStore::new(config.bundle_dir())))
 }
 

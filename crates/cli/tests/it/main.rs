@@ -15,6 +15,7 @@ mod lifecycle;
 mod remote;
 mod remote_codex;
 mod serve_admin;
+mod serve_durability;
 mod serve_postgres;
 mod smoke_faults;
 mod smokes;

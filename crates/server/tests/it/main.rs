@@ -13,6 +13,7 @@ mod analytics;
 mod api;
 mod auth;
 mod codex_interop;
+mod durability;
 mod freshness;
 mod instances;
 mod policies;
