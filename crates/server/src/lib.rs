@@ -13,8 +13,10 @@ mod error;
 mod events;
 mod ingest_rate;
 mod limits;
+mod listener;
 mod loopback_ca;
 mod publish;
+mod retention;
 mod routes;
 mod server;
 
@@ -33,8 +35,10 @@ pub use limits::{
     DEFAULT_EVENTS_RETENTION_DAYS, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, FD_RESERVE, Limits,
 };
+pub use listener::ShutdownHandle;
 pub use loopback_ca::{LoopbackCa, LoopbackCaError, write_loopback_ca};
 pub use publish::{PublishError, PublishOptions, PublishedRelease, publish_plugin};
+pub use retention::{PRUNE_INTERVAL, prune as prune_events};
 pub use routes::{
     AppState, DEFAULT_PAGE_LIMIT, IDEMPOTENCY_KEY_HEADER, MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST,
     MAX_PAGE_LIMIT, router,

@@ -145,7 +145,29 @@ pub fn router(state: AppState) -> Router {
         .nest("/backend-api", api)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            deadline,
+        ))
         .with_state(state)
+}
+
+/// Answers 503 when a request (its body upload and handler) takes longer than the request
+/// timeout, and stops working on it; a write in progress is rolled back, never half-done.
+async fn deadline(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let limit = state.limits.request_timeout;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::Overloaded(format!(
+            "the request took longer than {}s; retry later",
+            limit.as_secs()
+        ))
+        .into_response(),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -14,6 +14,10 @@ use clap::{Args, Subcommand};
 use crate::commands::UserError;
 use crate::printer;
 
+mod limits;
+
+use limits::LimitArgs;
+
 /// Where the service keeps its data; shared by `berth serve` and `berth publish`.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct StorageArgs {
@@ -68,6 +72,8 @@ pub(crate) struct ServeArgs {
     /// Development mode: also accept Codex's unsigned test tokens (loopback addresses only).
     #[arg(long)]
     pub(crate) dev: bool,
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
 }
 
 /// Admin subcommands of `berth serve`.
@@ -151,7 +157,17 @@ async fn open_db(storage: &StorageArgs) -> anyhow::Result<Db> {
 pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = runtime()?;
     match args.command {
-        None => runtime.block_on(serve(args.storage, args.bind, args.public_url, args.tls_cert.zip(args.tls_key), args.dev)),
+        None => {
+            let limits = args.limits.limits();
+            runtime.block_on(serve(
+                args.storage,
+                args.bind,
+                args.public_url,
+                args.tls_cert.zip(args.tls_key),
+                args.dev,
+                limits,
+            ))
+        }
         Some(ServeCommand::Events { storage, json }) => runtime.block_on(events(storage, json)),
         Some(ServeCommand::Account(AccountCommand::Add { storage, id, name })) => {
             runtime.block_on(async move {
@@ -281,8 +297,10 @@ async fn serve(
     public_url: Option<String>,
     tls: Option<(PathBuf, PathBuf)>,
     dev: bool,
+    limits: berth_server::Limits,
 ) -> anyhow::Result<ExitCode> {
     let mut config = storage.config();
+    config.limits = limits;
     config.bind = bind;
     config.public_url = public_url;
     config.tls = tls.map(|(cert, key)| TlsPaths { cert, key });
@@ -299,7 +317,7 @@ async fn serve(
     let handle = server.handle();
     tokio::spawn(async move {
         shutdown_signal().await;
-        handle.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
+        handle.shutdown();
     });
     server.wait().await?;
     Ok(ExitCode::SUCCESS)

@@ -16,6 +16,7 @@ mod remote;
 mod remote_codex;
 mod serve_admin;
 mod serve_durability;
+mod serve_limits;
 mod serve_postgres;
 mod smoke_faults;
 mod smokes;

@@ -5,7 +5,6 @@
 //! in the database afterwards, and every failure must be a 503 with `Retry-After`.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -59,16 +58,7 @@ fn a_disk_that_fills_during_commits_loses_no_acknowledged_event() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut banner = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut banner)
-        .unwrap();
-    let api = banner
-        .split("API base URL: ")
-        .nth(1)
-        .and_then(|rest| rest.trim().strip_suffix(')'))
-        .unwrap_or_else(|| panic!("unexpected banner {banner:?}"))
-        .to_owned();
+    let api = crate::remote::read_api_url(&mut child);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
