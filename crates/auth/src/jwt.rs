@@ -19,20 +19,26 @@ pub enum JwtClaimsError {
     /// The token is not three dot-separated segments.
     #[error("token is not a JWT: expected three dot-separated segments")]
     NotAJwt,
-    /// The payload segment is not URL-safe base64.
-    #[error("JWT payload is not URL-safe base64")]
+    /// The header or payload segment is not URL-safe base64.
+    #[error("JWT header or payload is not URL-safe base64")]
     Base64(#[source] base64::DecodeError),
-    /// The payload is not a JSON object.
-    #[error("JWT payload is not a JSON object")]
+    /// The header or payload is not a JSON object.
+    #[error("JWT header or payload is not a JSON object")]
     Json(#[source] serde_json::Error),
 }
 
+/// A JSON object, as JWT headers and claims are.
+pub type JsonObject = serde_json::Map<String, serde_json::Value>;
+
 /// Returns the payload (claims) of `token` as a JSON object. The signature is not checked.
-pub fn decode_jwt_claims(
-    token: &str,
-) -> Result<serde_json::Map<String, serde_json::Value>, JwtClaimsError> {
+pub fn decode_jwt_claims(token: &str) -> Result<JsonObject, JwtClaimsError> {
+    decode_jwt_parts(token).map(|(_, claims)| claims)
+}
+
+/// Returns the header and the payload (claims) of `token`. The signature is not checked.
+pub fn decode_jwt_parts(token: &str) -> Result<(JsonObject, JsonObject), JwtClaimsError> {
     let mut segments = token.split('.');
-    let (Some(_header), Some(payload), Some(_signature), None) = (
+    let (Some(header), Some(payload), Some(_signature), None) = (
         segments.next(),
         segments.next(),
         segments.next(),
@@ -40,10 +46,13 @@ pub fn decode_jwt_claims(
     ) else {
         return Err(JwtClaimsError::NotAJwt);
     };
-    let bytes = URL_SAFE_LENIENT
-        .decode(payload)
-        .map_err(JwtClaimsError::Base64)?;
-    serde_json::from_slice(&bytes).map_err(JwtClaimsError::Json)
+    let decode = |segment: &str| -> Result<JsonObject, JwtClaimsError> {
+        let bytes = URL_SAFE_LENIENT
+            .decode(segment)
+            .map_err(JwtClaimsError::Base64)?;
+        serde_json::from_slice(&bytes).map_err(JwtClaimsError::Json)
+    };
+    Ok((decode(header)?, decode(payload)?))
 }
 
 /// Encodes `bytes` as an unpadded URL-safe base64 JWT segment.

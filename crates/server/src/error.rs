@@ -101,6 +101,27 @@ impl StoreError {
     }
 }
 
+impl ServeError {
+    /// Whether this is a failure the user can fix (an address in use, a bad certificate, an
+    /// unreachable or misnamed database), as opposed to an unexpected one.
+    pub fn is_expected(&self) -> bool {
+        match self {
+            ServeError::Bind { .. }
+            | ServeError::DevModeNotLoopback { .. }
+            | ServeError::Tls { .. } => true,
+            ServeError::Store(store) => {
+                matches!(
+                    store,
+                    StoreError::Connect { .. }
+                        | StoreError::UnsupportedUrl { .. }
+                        | StoreError::UnknownAccount { .. }
+                ) || store.is_unavailable()
+            }
+            ServeError::Serve(_) => false,
+        }
+    }
+}
+
 /// `SQLite` primary result codes of a full, busy or failing disk, and `PostgreSQL` SQLSTATE
 /// codes (or classes) of a server that is down, out of resources, or asking for a retry.
 fn is_unavailable(error: &sqlx::Error) -> bool {

@@ -59,6 +59,8 @@ pub struct AppState {
     pub(crate) limits: Arc<Limits>,
     ingest_rate: Arc<IngestRate>,
     token_cache: Arc<Mutex<HashMap<String, (String, Instant)>>>,
+    /// Accounts known to exist, named by development tokens (dev mode only).
+    dev_accounts: Arc<Mutex<std::collections::HashSet<String>>>,
 }
 
 impl AppState {
@@ -76,6 +78,7 @@ impl AppState {
                 crate::limits::DEFAULT_EVENTS_BURST_BYTES,
             )),
             token_cache: Arc::default(),
+            dev_accounts: Arc::default(),
         }
     }
 
@@ -107,6 +110,32 @@ impl AppState {
             cache.insert(hash, (account.clone(), Instant::now()));
         }
         Ok(account)
+    }
+
+    /// Creates the account a valid development token names, the first time it is used, so the
+    /// quickstart and the smokes need no setup.
+    pub(crate) async fn ensure_dev_account(&self, account_id: &str) -> Result<(), StoreError> {
+        if self
+            .dev_accounts
+            .lock()
+            .is_ok_and(|known| known.contains(account_id))
+        {
+            return Ok(());
+        }
+        if self.db.account(account_id).await?.is_none() {
+            self.db.add_account(account_id, account_id).await?;
+            tracing::info!(
+                account = account_id,
+                "created account named by a development token on its first use"
+            );
+        }
+        if let Ok(mut known) = self.dev_accounts.lock() {
+            if known.len() > 10_000 {
+                known.clear();
+            }
+            known.insert(account_id.to_owned());
+        }
+        Ok(())
     }
 
     fn bundle_url(&self, sha256_hex: &str) -> String {
@@ -200,7 +229,8 @@ impl ListQuery {
             .map(|value| {
                 Scope::parse(value).ok_or_else(|| {
                     ApiError::BadRequest(format!(
-                        "unknown scope `{value}`; use GLOBAL, WORKSPACE or USER"
+                        "unknown scope `{}`; use GLOBAL, WORKSPACE or USER",
+                        clip(value)
                     ))
                 })
             })
@@ -216,7 +246,8 @@ impl ListQuery {
                 .filter(|limit| (1..=MAX_PAGE_LIMIT).contains(limit))
                 .ok_or_else(|| {
                     ApiError::BadRequest(format!(
-                        "invalid limit `{value}`; use a number from 1 to {MAX_PAGE_LIMIT}"
+                        "invalid limit `{}`; use a number from 1 to {MAX_PAGE_LIMIT}",
+                        clip(value)
                     ))
                 })?,
         };
@@ -225,7 +256,8 @@ impl ListQuery {
             Some(token) if is_valid_remote_plugin_id(token) => token.to_owned(),
             Some(token) => {
                 return Err(ApiError::BadRequest(format!(
-                    "invalid pageToken `{token}`; pass `pagination.next_page_token` from the previous page"
+                    "invalid pageToken `{}`; pass `pagination.next_page_token` from the previous page",
+                    clip(token)
                 )));
             }
         };
@@ -243,14 +275,16 @@ fn plugin_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiErr
         Ok(id)
     } else {
         Err(ApiError::BadRequest(format!(
-            "invalid plugin id `{id}`: only ASCII letters, digits, `_`, `-`, and `~` are allowed"
+            "invalid plugin id `{}`: only ASCII letters, digits, `_`, `-`, and `~` are allowed",
+            clip(&id)
         )))
     }
 }
 
 fn not_found_plugin(id: &str) -> ApiError {
     ApiError::NotFound(format!(
-        "plugin `{id}` does not exist or is not visible to this account"
+        "plugin `{}` does not exist or is not visible to this account",
+        clip(id)
     ))
 }
 
@@ -377,7 +411,10 @@ async fn skill(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
     {
-        return Err(ApiError::BadRequest(format!("invalid skill name `{name}`")));
+        return Err(ApiError::BadRequest(format!(
+            "invalid skill name `{}`",
+            clip(&name)
+        )));
     }
     visible(&state, &caller, &id).await?;
     let skill_md_contents = state
@@ -573,7 +610,7 @@ async fn bundle(State(state): State<AppState>, Path(file): Path<String>) -> Resp
         .strip_suffix(".tar.gz")
         .filter(|sha| is_sha256_hex(sha))
     else {
-        return ApiError::NotFound(format!("no bundle `{file}`")).into_response();
+        return ApiError::NotFound(format!("no bundle `{}`", clip(&file))).into_response();
     };
     let sha = sha.to_owned();
     let store = Arc::clone(&state.bundles);
@@ -593,7 +630,7 @@ async fn bundle(State(state): State<AppState>, Path(file): Path<String>) -> Resp
             bytes,
         )
             .into_response(),
-        Ok(Ok(None)) => ApiError::NotFound(format!("no bundle `{file}`")).into_response(),
+        Ok(Ok(None)) => ApiError::NotFound(format!("no bundle `{}`", clip(&file))).into_response(),
         Ok(Err(err)) => ApiError::Internal(err).into_response(),
         Err(join) => ApiError::Internal(StoreError::Bundle {
             path: file.into(),

@@ -14,8 +14,10 @@ use clap::{Args, Subcommand};
 use crate::commands::UserError;
 use crate::printer;
 
+mod events;
 mod limits;
 
+use events::EventsArgs;
 use limits::LimitArgs;
 
 /// Where the service keeps its data; shared by `berth serve` and `berth publish`.
@@ -79,14 +81,8 @@ pub(crate) struct ServeArgs {
 /// Admin subcommands of `berth serve`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum ServeCommand {
-    /// List the analytics events clients sent.
-    Events {
-        #[command(flatten)]
-        storage: StorageArgs,
-        /// Output as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    /// List the analytics events clients sent, oldest first.
+    Events(EventsArgs),
     /// Manage accounts.
     #[command(subcommand)]
     Account(AccountCommand),
@@ -168,7 +164,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 limits,
             ))
         }
-        Some(ServeCommand::Events { storage, json }) => runtime.block_on(events(storage, json)),
+        Some(ServeCommand::Events(args)) => runtime.block_on(events::run(args)),
         Some(ServeCommand::Account(AccountCommand::Add { storage, id, name })) => {
             runtime.block_on(async move {
                 if !berth_plugin::is_valid_remote_plugin_id(&id) {
@@ -248,39 +244,6 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }),
     }
-}
-
-/// `berth serve events`.
-async fn events(storage: StorageArgs, json: bool) -> anyhow::Result<ExitCode> {
-    let db = open_db(&storage).await?;
-    let events = db.events().await?;
-    db.close().await;
-    if json {
-        printer::json(&events)?;
-    } else {
-        let rows: Vec<Vec<String>> = events
-            .iter()
-            .map(|event| {
-                vec![
-                    event.id.to_string(),
-                    event.received_at.to_string(),
-                    event.account_id.clone(),
-                    event.event_type.clone(),
-                    event.event_params.to_string(),
-                ]
-            })
-            .collect();
-        printer::line(printer::table(
-            &["ID", "RECEIVED", "ACCOUNT", "TYPE", "PARAMS"],
-            &rows,
-        ))?;
-        if rows.is_empty() {
-            printer::note(
-                "no analytics events yet; clients send them to `/backend-api/codex/analytics-events/events`",
-            );
-        }
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Adds account `id` unless it exists; returns the account and whether it was added.

@@ -11,7 +11,7 @@ use pretty_assertions::assert_eq;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::support::TestServer;
+use crate::support::{Backend, TestServer, database_url};
 
 /// What the server answered to one request.
 #[derive(Debug)]
@@ -171,4 +171,100 @@ async fn a_full_database_answers_503_and_loses_no_acknowledged_write() {
         .collect();
     assert_eq!(installed, expected);
     server.shutdown().await;
+}
+
+/// 16 clients each post 1,000-event batches while others install and uninstall: writers wait
+/// for each other instead of failing (no 500 and no 503), and every acknowledged event is stored
+/// exactly once, resent batches (same `Idempotency-Key`) included.
+async fn burst_of_writers_stores_every_event_once(backend: Backend) {
+    let Some(database_url) = database_url(backend).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = ServerConfig::new(dir.path().join("data"));
+    config.bind = "127.0.0.1:0".parse().unwrap();
+    config.database_url = database_url;
+    config.limits.events_burst_bytes = 1 << 30;
+    let server = Arc::new(TestServer::start_with(config, dir).await);
+    for index in 0..4 {
+        server
+            .publish(&format!("p{index}"), PublishOptions::default())
+            .await;
+    }
+    let mut tasks = Vec::new();
+    for worker in 0..16_u64 {
+        let server = Arc::clone(&server);
+        tasks.push(tokio::spawn(async move {
+            let mut stored = Vec::new();
+            for round in 0..4_u64 {
+                let first = (worker * 100 + round) * 1000;
+                let key = format!("batch-{worker}-{round}");
+                // Every fourth batch is sent twice, as a client does when an answer is lost.
+                let sends = if round == 3 { 2 } else { 1 };
+                for _ in 0..sends {
+                    let events: Vec<_> = (first..first + 1000)
+                        .map(|n| json!({"event_type": "codex_plugin_used", "event_params": {"n": n, "plugin_id": "p@m"}}))
+                        .collect();
+                    let response = server
+                        .client
+                        .post(format!("{}/codex/analytics-events/events", server.api))
+                        .bearer_auth(&server.token)
+                        .header("chatgpt-account-id", &server.account)
+                        .header("idempotency-key", &key)
+                        .json(&json!({ "events": events }))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(response.status(), StatusCode::OK);
+                }
+                stored.extend(first..first + 1000);
+            }
+            stored
+        }));
+    }
+    let mut toggles = Vec::new();
+    for index in 0..4 {
+        let server = Arc::clone(&server);
+        toggles.push(tokio::spawn(async move {
+            let id = format!("plugins~Plugin_p{index}");
+            for round in 0..10 {
+                let answer = toggle_install(&server, &id, round % 2 == 0).await;
+                assert!(matches!(answer, Answer::Stored), "{answer:?}");
+            }
+        }));
+    }
+    let mut acknowledged = Vec::new();
+    for task in tasks {
+        acknowledged.extend(task.await.unwrap());
+    }
+    for task in toggles {
+        task.await.unwrap();
+    }
+    let server = Arc::into_inner(server).unwrap();
+    let mut stored: Vec<u64> = server
+        .db
+        .events()
+        .await
+        .unwrap()
+        .iter()
+        .map(|event| event.event_params["n"].as_u64().unwrap())
+        .collect();
+    stored.sort_unstable();
+    acknowledged.sort_unstable();
+    assert_eq!(stored.len(), acknowledged.len());
+    assert!(
+        stored == acknowledged,
+        "stored events differ from those acknowledged"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_writers_stores_every_event_once_on_sqlite() {
+    burst_of_writers_stores_every_event_once(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_writers_stores_every_event_once_on_postgres() {
+    burst_of_writers_stores_every_event_once(Backend::Postgres).await;
 }

@@ -16,6 +16,7 @@ mod codex_interop;
 mod durability;
 mod freshness;
 mod instances;
+mod outage;
 mod policies;
 mod support;
 mod tls;
