@@ -30,13 +30,21 @@ pub enum JwtClaimsError {
 /// A JSON object, as JWT headers and claims are.
 pub type JsonObject = serde_json::Map<String, serde_json::Value>;
 
-/// Returns the payload (claims) of `token` as a JSON object. The signature is not checked.
+/// Returns the payload (claims) of `token` as a JSON object. Neither the header nor the
+/// signature is checked, as Codex reads only the claims of the tokens it keeps.
 pub fn decode_jwt_claims(token: &str) -> Result<JsonObject, JwtClaimsError> {
-    decode_jwt_parts(token).map(|(_, claims)| claims)
+    let (_, payload) = segments(token)?;
+    decode_segment(payload)
 }
 
 /// Returns the header and the payload (claims) of `token`. The signature is not checked.
 pub fn decode_jwt_parts(token: &str) -> Result<(JsonObject, JsonObject), JwtClaimsError> {
+    let (header, payload) = segments(token)?;
+    Ok((decode_segment(header)?, decode_segment(payload)?))
+}
+
+/// The header and payload segments of a three-segment token.
+fn segments(token: &str) -> Result<(&str, &str), JwtClaimsError> {
     let mut segments = token.split('.');
     let (Some(header), Some(payload), Some(_signature), None) = (
         segments.next(),
@@ -46,13 +54,14 @@ pub fn decode_jwt_parts(token: &str) -> Result<(JsonObject, JsonObject), JwtClai
     ) else {
         return Err(JwtClaimsError::NotAJwt);
     };
-    let decode = |segment: &str| -> Result<JsonObject, JwtClaimsError> {
-        let bytes = URL_SAFE_LENIENT
-            .decode(segment)
-            .map_err(JwtClaimsError::Base64)?;
-        serde_json::from_slice(&bytes).map_err(JwtClaimsError::Json)
-    };
-    Ok((decode(header)?, decode(payload)?))
+    Ok((header, payload))
+}
+
+fn decode_segment(segment: &str) -> Result<JsonObject, JwtClaimsError> {
+    let bytes = URL_SAFE_LENIENT
+        .decode(segment)
+        .map_err(JwtClaimsError::Base64)?;
+    serde_json::from_slice(&bytes).map_err(JwtClaimsError::Json)
 }
 
 /// Encodes `bytes` as an unpadded URL-safe base64 JWT segment.
