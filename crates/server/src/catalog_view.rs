@@ -87,6 +87,11 @@ impl Catalog {
         next
     }
 
+    /// Plugin `id`, whoever may see it (for admin and publishing decisions).
+    pub(crate) fn record(&self, id: &str) -> Option<Arc<PluginRecord>> {
+        self.plugins.get(id).cloned()
+    }
+
     /// Plugin `id` if `account_id` may see it.
     pub(crate) fn visible(&self, account_id: &str, id: &str) -> Option<Arc<PluginRecord>> {
         self.plugins

@@ -22,6 +22,7 @@ mod retention;
 mod routes;
 mod server;
 mod tokens;
+mod validate;
 
 pub use auth::{Authenticated, Caller};
 pub use bundles::{BundleStore, LocalBundleStore, is_sha256_hex};
@@ -41,12 +42,16 @@ pub use limits::{
 };
 pub use listener::ShutdownHandle;
 pub use loopback_ca::{LoopbackCa, LoopbackCaError, write_loopback_ca};
-pub use publish::{PublishError, PublishOptions, PublishedRelease, publish_plugin};
+pub use publish::{
+    PublishError, PublishOptions, PublishedRelease, ValidatedBundle, plugin_id_for, publish_plugin,
+    register_release,
+};
 pub use releases::{NewRelease, PublishOutcome, ReleaseChangeError, WithdrawOutcome};
 pub use retention::{PRUNE_INTERVAL, prune as prune_events};
 pub use routes::{
     AppState, DEFAULT_PAGE_LIMIT, IDEMPOTENCY_KEY_HEADER, MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST,
-    MAX_PAGE_LIMIT, TOKEN_CACHE_TTL, router,
+    MAX_PAGE_LIMIT, PUBLISH_TIMEOUT, TOKEN_CACHE_TTL, router,
 };
 pub use server::{DATA_DIR_ENV, RunningServer, ServerConfig, TlsPaths, open_storage, start};
 pub use tokens::{DEFAULT_TOKEN_DAYS, Grant, MAX_TOKEN_DAYS, MintedToken, TokenGrant};
+pub use validate::{ValidatedPlugin, validate_bundle_file, validate_plugin_dir};

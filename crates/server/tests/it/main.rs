@@ -20,5 +20,6 @@ mod instances;
 mod migrations;
 mod outage;
 mod policies;
+mod publish_http;
 mod support;
 mod tls;
