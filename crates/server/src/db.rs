@@ -21,8 +21,11 @@ use crate::error::StoreError;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// How long a request waits for a database connection before it is answered 503.
+/// How long a read waits for a database connection before it is answered 503.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a write waits for the write connection: writers queue behind each other rather
+/// than fail, within the request timeout.
+pub const WRITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(20);
 /// Read connections to an `SQLite` file (writes have one connection of their own).
 const SQLITE_READ_CONNECTIONS: u32 = 8;
 /// Read connections to a `PostgreSQL` server.
@@ -193,10 +196,10 @@ impl Db {
             source,
         };
         let options = AnyConnectOptions::from_str(url).map_err(connect_error)?;
-        let pool_options = |max_connections: u32| {
+        let pool_options = |max_connections: u32, acquire_timeout: Duration| {
             let options = AnyPoolOptions::new()
                 .max_connections(max_connections)
-                .acquire_timeout(ACQUIRE_TIMEOUT);
+                .acquire_timeout(acquire_timeout);
             match page_limit.clone() {
                 None => options,
                 Some(limit) => options.before_acquire(move |conn, _meta| {
@@ -213,7 +216,7 @@ impl Db {
         };
         let (reads, writes) = match kind {
             DbKind::Sqlite => {
-                let writes = pool_options(1)
+                let writes = pool_options(1, WRITE_ACQUIRE_TIMEOUT)
                     .connect_with(options.clone())
                     .await
                     .map_err(connect_error)?;
@@ -224,18 +227,18 @@ impl Db {
                     .execute("PRAGMA journal_mode = WAL")
                     .await
                     .map_err(connect_error)?;
-                let reads = pool_options(SQLITE_READ_CONNECTIONS)
+                let reads = pool_options(SQLITE_READ_CONNECTIONS, ACQUIRE_TIMEOUT)
                     .connect_with(options)
                     .await
                     .map_err(connect_error)?;
                 (reads, writes)
             }
             DbKind::Postgres => {
-                let writes = pool_options(POSTGRES_WRITE_CONNECTIONS)
+                let writes = pool_options(POSTGRES_WRITE_CONNECTIONS, WRITE_ACQUIRE_TIMEOUT)
                     .connect_with(options.clone())
                     .await
                     .map_err(connect_error)?;
-                let reads = pool_options(POSTGRES_READ_CONNECTIONS)
+                let reads = pool_options(POSTGRES_READ_CONNECTIONS, ACQUIRE_TIMEOUT)
                     .connect_with(options)
                     .await
                     .map_err(connect_error)?;
