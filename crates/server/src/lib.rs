@@ -30,7 +30,7 @@ pub use catalog::{
     AccountInstall, CatalogChanges, InstalledRecord, Listing, Page, PluginRecord, Resolved,
     SkillContents,
 };
-pub use db::{ACQUIRE_TIMEOUT, Account, WRITE_ACQUIRE_TIMEOUT, Db, DbKind, SqlitePageLimit};
+pub use db::{ACQUIRE_TIMEOUT, Account, Db, DbKind, SqlitePageLimit, WRITE_ACQUIRE_TIMEOUT};
 pub use error::{ApiError, ServeError, StoreError, UNAVAILABLE_RETRY_AFTER};
 pub use events::{
     BATCH_KEY_RETENTION, EventFilter, IngestBatch, Ingested, PRUNE_BATCH_ROWS, StoredEvent,

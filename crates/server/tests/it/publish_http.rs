@@ -94,8 +94,8 @@ fn crafted(entries: &[(&str, EntryType, &str, &[u8])]) -> Vec<u8> {
 async fn trace(server: &TestServer) -> (usize, Vec<String>, usize) {
     let plugins = server.db.admin_plugins().await.unwrap().len();
     let bundles = server.db.referenced_bundles().await.unwrap();
-    let staged = std::fs::read_dir(server.dir.path().join("data/staging"))
-        .map_or(0, Iterator::count);
+    let staged =
+        std::fs::read_dir(server.dir.path().join("data/staging")).map_or(0, Iterator::count);
     (plugins, bundles, staged)
 }
 
