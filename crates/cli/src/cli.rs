@@ -40,7 +40,7 @@ pub(crate) enum Command {
     /// Run a smoke workflow that proves the plugin analytics path against an app server.
     Smoke(berth_test_client::SmokeArgs),
     /// Run the plugin service (Codex's plugin-service API) and administer it.
-    Serve(crate::commands::serve::ServeArgs),
+    Serve(Box<crate::commands::serve::ServeArgs>),
     /// Pack a plugin folder and register it as a release in the plugin service.
     Publish(crate::commands::publish::PublishArgs),
 }

@@ -54,7 +54,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             app_server::run(&args, cli.codex_home.as_deref(), &cli.config_overrides)
         }
         Command::Smoke(args) => smoke::run(args, cli.codex_home.as_deref(), &cli.config_overrides),
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::Publish(args) => publish::run(args),
     }
 }
