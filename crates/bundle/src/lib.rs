@@ -18,4 +18,4 @@ pub use extract::{
     DEFAULT_MAX_EXTRACTED_BYTES, ExtractLimits, ExtractedBundle, extract_bundle,
     find_extracted_plugin_root,
 };
-pub use pack::{PackedBundle, pack_plugin_dir};
+pub use pack::{PackedBundle, PackedFile, pack_plugin_dir};
