@@ -53,6 +53,10 @@ fn mint_on_database(data_dir: &Path, args: &[&str]) -> String {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one end-to-end scenario, step by step"
+)]
 fn a_team_logs_in_publishes_over_http_and_installs_with_berth_and_codex() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("serve");
