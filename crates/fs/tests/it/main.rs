@@ -6,6 +6,8 @@ mod atomic;
 #[cfg(test)]
 mod copy;
 #[cfg(test)]
+mod deep_copy;
+#[cfg(test)]
 mod fixture;
 #[cfg(test)]
 mod locked_file;
