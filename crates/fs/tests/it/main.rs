@@ -4,6 +4,8 @@
 #[cfg(test)]
 mod atomic;
 #[cfg(test)]
+mod bounded_read;
+#[cfg(test)]
 mod copy;
 #[cfg(test)]
 mod deep_copy;
