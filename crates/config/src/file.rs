@@ -27,7 +27,7 @@ pub struct ConfigFile {
 impl ConfigFile {
     /// Reads and parses the file at `path`. A missing file is an empty document.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let bytes = match fs::read(path) {
+        let bytes = match berth_fs::read_bounded(path, berth_fs::FileKind::Config) {
             Ok(bytes) => bytes,
             Err(err) if err.kind() == io::ErrorKind::NotFound => Vec::new(),
             Err(source) => {

@@ -89,7 +89,8 @@ fn stamp_global_bundle(
         path: path.to_path_buf(),
         source,
     };
-    let text = std::fs::read(&manifest_path).map_err(|err| rewrite_err(&manifest_path, err))?;
+    let text = berth_fs::read_bounded(&manifest_path, berth_fs::FileKind::Manifest)
+        .map_err(|err| rewrite_err(&manifest_path, err))?;
     let mut manifest: Value = serde_json::from_slice(&text).map_err(|err| {
         rewrite_err(
             &manifest_path,

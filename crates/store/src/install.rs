@@ -371,7 +371,10 @@ impl PluginLock<'_> {
 /// The manifest `name`, read leniently: other fields may be malformed.
 fn manifest_name(source: &Path, manifest: &ManifestSource<'_>) -> Option<String> {
     let text = match manifest {
-        ManifestSource::OnDisk => std::fs::read_to_string(find_manifest(source)?).ok()?,
+        ManifestSource::OnDisk => {
+            berth_fs::read_bounded_to_string(&find_manifest(source)?, berth_fs::FileKind::Manifest)
+                .ok()?
+        }
         ManifestSource::Fallback(text) => (*text).to_owned(),
         ManifestSource::Missing => return None,
     };

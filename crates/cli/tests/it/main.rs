@@ -11,6 +11,7 @@ mod analytics;
 mod app_server;
 mod codex_compat;
 mod faults;
+mod hostile_files;
 mod lifecycle;
 mod remote;
 mod remote_codex;
