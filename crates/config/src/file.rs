@@ -109,7 +109,8 @@ impl ConfigFile {
                 source,
             })?;
         }
-        berth_fs::write_atomic(&target, text.as_bytes()).map_err(|source| ConfigError::Io {
+        berth_fs::write_atomic_prefixed(&target, text.as_bytes(), &persist::temp_prefix(&target))
+            .map_err(|source| ConfigError::Io {
             path: target.clone(),
             context: "write",
             source,

@@ -99,6 +99,14 @@ pub fn validate_remote_plugin_bundle(
             source,
         }
     })?;
+    // A version folder beside the sidecar must never be named like it, or like any other
+    // hidden entry berth or Codex keeps there.
+    if version.starts_with('.') {
+        return Err(RemoteError::ReservedReleaseVersion {
+            id,
+            version: version.to_owned(),
+        });
+    }
     let raw_url = item
         .release
         .bundle_download_url

@@ -118,6 +118,17 @@ pub enum RemoteError {
         #[source]
         source: PluginIdError,
     },
+    /// The release version starts with a dot, which names hidden cache entries such as the
+    /// `.codex-remote-plugin-install.json` sidecar.
+    #[error(
+        "backend returned release version `{version}` for remote plugin `{id}`; versions starting with `.` name hidden cache entries and are refused (ask the plugin publisher for a new release)"
+    )]
+    ReservedReleaseVersion {
+        /// The backend id.
+        id: String,
+        /// The refused version.
+        version: String,
+    },
     /// The release has no bundle URL.
     #[error("backend did not return a download URL for remote plugin `{id}`")]
     MissingDownloadUrl {
@@ -227,6 +238,13 @@ pub enum RemoteError {
         /// The failure.
         #[source]
         source: io::Error,
+    },
+    /// The staging folder's lock could not be taken.
+    #[error("failed to lock the remote plugin install staging folder")]
+    StagingLock {
+        /// The lock failure.
+        #[source]
+        source: berth_fs::LockError,
     },
     /// A cache operation failed.
     #[error("failed to update the plugin cache for `{id}`")]

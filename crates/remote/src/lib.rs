@@ -17,7 +17,9 @@ mod snapshot;
 mod sync;
 
 pub use berth_http::{CA_CERTIFICATE_ENV, extra_root_certificates, load_certificates};
-pub use bundle_install::{REMOTE_PLUGIN_INSTALL_STAGING_DIR, install_downloaded_bundle};
+pub use bundle_install::{
+    REMOTE_PLUGIN_INSTALL_STAGING_DIR, install_downloaded_bundle, sweep_remote_install_staging,
+};
 pub use client::{DEFAULT_CHATGPT_BASE_URL, RemoteAuth, RemoteClientOptions, RemotePluginClient};
 pub use download::{
     ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV, BundleUrlPolicy, DownloadProgress, MAX_BUNDLE_DOWNLOAD_BYTES,

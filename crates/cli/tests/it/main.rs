@@ -10,6 +10,7 @@
 mod analytics;
 mod app_server;
 mod codex_compat;
+mod crash_sweep;
 mod faults;
 mod hostile_files;
 mod lifecycle;

@@ -10,12 +10,7 @@ use berth_service_protocol::Scope;
 use berth_store::PluginStore;
 use pretty_assertions::assert_eq;
 
-use crate::service::{ALLOW_HTTP, TestService, plugin_dir};
-
-fn staging_is_empty(home: &std::path::Path) -> bool {
-    let staging = home.join("plugins/.remote-plugin-install-staging");
-    std::fs::read_dir(staging).map_or(true, |mut entries| entries.next().is_none())
-}
+use crate::service::{ALLOW_HTTP, TestService, plugin_dir, staging_is_empty};
 
 #[tokio::test]
 async fn a_service_error_after_download_keeps_the_cache_consistent_and_staging_clean() {
@@ -100,4 +95,40 @@ async fn a_bundle_whose_manifest_names_another_plugin_is_refused() {
             .exists()
     );
     assert!(staging_is_empty(&home));
+}
+
+/// Issue 11 item 10: a release `version` equal to the sidecar's name made the version folder
+/// take the sidecar's place, so the sidecar write failed and a half-installed plugin stayed.
+#[tokio::test]
+async fn a_release_version_naming_a_hidden_cache_entry_is_refused_and_leaves_nothing() {
+    let service = TestService::start().await;
+    let temp = tempfile::tempdir().unwrap();
+    let home = temp.path().join("home");
+    let id = service.publish(
+        "linear",
+        Scope::Global,
+        "1.0.0",
+        &plugin_dir(temp.path(), "linear", "v1"),
+    );
+    service.edit(&id, |item| {
+        item.release.version = Some(".codex-remote-plugin-install.json".to_owned());
+    });
+    let client = service.client(&home);
+    let store = PluginStore::try_new(&home).unwrap();
+    let err = install_remote_plugin(&client, &store, &id, ALLOW_HTTP, &NoProgress)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "backend returned release version `.codex-remote-plugin-install.json` for remote plugin `{id}`; versions starting with `.` name hidden cache entries and are refused (ask the plugin publisher for a new release)"
+        )
+    );
+    assert!(
+        !home
+            .join("plugins/cache/openai-curated-remote/linear")
+            .exists()
+    );
+    assert!(staging_is_empty(&home));
+    assert!(!service.state.installed.lock().unwrap().contains(&id));
 }

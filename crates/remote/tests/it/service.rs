@@ -111,6 +111,21 @@ impl TestService {
     }
 }
 
+/// Whether no extraction folder is left in the remote install staging folder of `home` (its
+/// lock file stays).
+pub(crate) fn staging_is_empty(home: &std::path::Path) -> bool {
+    let staging = home.join("plugins/.remote-plugin-install-staging");
+    // The staging lock file stays; no extraction folder does.
+    std::fs::read_dir(staging).map_or(true, |entries| {
+        !entries.filter_map(Result::ok).any(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("remote-plugin-bundle-")
+        })
+    })
+}
+
 /// Writes a plugin folder named `name` under `parent` with a manifest and one skill.
 pub(crate) fn plugin_dir(parent: &Path, name: &str, body: &str) -> std::path::PathBuf {
     let root = parent.join(format!("src-{name}-{body}"));
