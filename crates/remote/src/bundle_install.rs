@@ -107,7 +107,7 @@ pub fn install_downloaded_bundle(
         .tempdir_in(&staging_root)
         .map_err(staging_err)?;
     let extracted =
-        extract_bundle(bytes, staging.path(), ExtractLimits::default()).map_err(|source| {
+        extract_bundle(bytes, staging.path(), ExtractLimits::from_env()).map_err(|source| {
             RemoteError::Extract {
                 id: bundle.remote_plugin_id.clone(),
                 source,

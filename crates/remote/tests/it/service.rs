@@ -106,6 +106,33 @@ impl TestService {
         id
     }
 
+    /// Publishes the crafted bundle `bytes` (gzip tar) as `name`, as a hostile service would.
+    pub(crate) fn publish_bundle(&self, name: &str, version: &str, bytes: Vec<u8>) -> String {
+        let id = format!("plugins~Plugin_{name}");
+        let file = format!("{name}-{version}.tar.gz");
+        let sha256 = berth_bundle::sha256_hex(&bytes);
+        self.state
+            .bundles
+            .lock()
+            .unwrap()
+            .insert(file.clone(), bytes);
+        let item: DirectoryItem = serde_json::from_value(serde_json::json!({
+            "id": id,
+            "name": name,
+            "scope": Scope::Global,
+            "release": Release {
+                version: Some(version.to_owned()),
+                display_name: name.to_owned(),
+                bundle_download_url: Some(format!("{}/bundles/{file}", self.base)),
+                bundle_sha256: Some(sha256),
+                ..Release::default()
+            },
+        }))
+        .unwrap();
+        self.state.plugins.lock().unwrap().insert(id.clone(), item);
+        id
+    }
+
     pub(crate) fn edit(&self, id: &str, edit: impl FnOnce(&mut DirectoryItem)) {
         edit(self.state.plugins.lock().unwrap().get_mut(id).unwrap());
     }
