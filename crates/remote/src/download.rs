@@ -218,7 +218,10 @@ pub async fn download_bundle(
         });
     }
     if !status.is_success() {
-        let body = response.bytes().await.map_err(download_err)?;
+        let (body, _) =
+            crate::client::read_capped(&mut response, crate::client::MAX_ERROR_BODY_BYTES + 1)
+                .await
+                .map_err(download_err)?;
         return Err(RemoteError::DownloadStatus {
             url,
             status: status.as_u16(),

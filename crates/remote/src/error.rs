@@ -46,6 +46,43 @@ pub enum RemoteError {
         #[source]
         source: serde_json::Error,
     },
+    /// The response body grew past [`crate::ClientLimits::max_response_bytes`].
+    #[error(
+        "remote plugin catalog response from {url} is larger than {max} bytes, the limit (set {} to raise it)",
+        crate::env_vars::MAX_RESPONSE_BYTES_ENV
+    )]
+    ResponseTooLarge {
+        /// The request URL.
+        url: String,
+        /// The limit in bytes.
+        max: u64,
+    },
+    /// The service sent a page token it had sent before: following it would loop for ever.
+    #[error(
+        "remote plugin catalog at {url} repeated page token `{token}`; stopped after {pages} pages"
+    )]
+    RepeatedPageToken {
+        /// The listing URL.
+        url: String,
+        /// The repeated token.
+        token: String,
+        /// Pages read before the repeat was noticed.
+        pages: usize,
+    },
+    /// A listing went past its page or item cap.
+    #[error(
+        "remote plugin catalog at {url} has more than {max} {what}, the limit (set {env} to raise it)"
+    )]
+    TooManyListed {
+        /// The listing URL.
+        url: String,
+        /// `pages` or `plugins`.
+        what: &'static str,
+        /// The limit.
+        max: usize,
+        /// The variable that overrides it.
+        env: &'static str,
+    },
     /// A mutation response echoed another plugin id.
     #[error(
         "remote plugin mutation returned unexpected plugin id: expected `{expected}`, got `{actual}`"

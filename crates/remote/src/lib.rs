@@ -9,8 +9,10 @@
 mod bundle_install;
 mod client;
 mod download;
+pub mod env_vars;
 mod error;
 mod guards;
+mod limits;
 mod marketplace;
 mod ops;
 mod snapshot;
@@ -29,6 +31,7 @@ pub use error::RemoteError;
 pub use guards::{
     RemotePluginCacheMutationGuard, SyncInFlightGuard, mark_remote_plugin_cache_mutation_in_flight,
 };
+pub use limits::{ClientLimits, DEFAULT_MAX_ITEMS, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES};
 pub use marketplace::{canonical_marketplace, local_plugin_id};
 pub use ops::{
     RemoteInstallOutcome, RemoteUninstallOutcome, install_remote_plugin, uninstall_remote_plugin,

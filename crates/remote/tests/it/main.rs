@@ -8,6 +8,8 @@
 #[cfg(test)]
 mod hostile_bundles;
 #[cfg(test)]
+mod hostile_pages;
+#[cfg(test)]
 mod install;
 #[cfg(test)]
 mod on_serve;
