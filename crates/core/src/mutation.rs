@@ -61,7 +61,9 @@ impl PluginsManager {
         let marketplace = self.resolve_marketplace(&config, &request.marketplace)?;
         let plugin = marketplace.find_installable_plugin(&request.plugin_name, PRODUCT)?;
         let source = match &plugin.source {
-            PluginSource::Local { path } => path.clone(),
+            PluginSource::Local { path } => {
+                berth_marketplace::contained_local_source(&marketplace.root, path)?
+            }
             PluginSource::Git { .. } => {
                 return Err(ManagerError::UnsupportedSource {
                     plugin_id: plugin.id.as_key(),

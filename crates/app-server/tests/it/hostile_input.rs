@@ -128,3 +128,56 @@ fn end_of_input_waits_a_bounded_time_for_hung_requests() {
     );
     drop(holder);
 }
+
+/// Issue 11 items 12 and 13 through `plugin/install`: a plugin source that links outside the
+/// marketplace is refused (nothing is copied), and a marketplace path that is a FIFO is
+/// reported at once instead of hanging the request.
+#[test]
+fn plugin_install_refuses_linked_sources_and_fifo_marketplaces() {
+    let home = TestHome::new();
+    let outside = home.root().join("outside");
+    berth_test_support::write(
+        &outside.join(".codex-plugin/plugin.json"),
+        r#"{"name":"evil"}"#,
+    );
+    berth_test_support::write(&outside.join("id_rsa"), "PRIVATE KEY");
+    let market = berth_test_support::MarketplaceFixture::new(home.root().join("market"), "debug")
+        .entry(json!({"name": "evil", "source": "./plugins/evil"}));
+    std::fs::create_dir_all(market.root().join("plugins")).unwrap();
+    std::os::unix::fs::symlink(&outside, market.root().join("plugins/evil")).unwrap();
+    let file = market.root().join(".agents/plugins/marketplace.json");
+    let mut server = Server::spawn(berth_bin(), &home, &[], &[]);
+    server.initialize("test_client");
+    let error = server.call_error(
+        "plugin/install",
+        json!({"marketplacePath": file, "pluginName": "evil"}),
+    );
+    assert_eq!(error["code"], json!(-32600), "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("is a symlink; berth never installs a plugin source through a link"),
+        "{error}"
+    );
+    assert!(!home.codex_home().join("plugins/cache/debug/evil").exists());
+
+    let fifo = home.root().join("fifo-marketplace.json");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let error = server.call_error(
+        "plugin/install",
+        json!({"marketplacePath": fifo, "pluginName": "evil"}),
+    );
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("is a FIFO, not a regular file"),
+        "{error}"
+    );
+    assert!(server.shutdown());
+}

@@ -140,3 +140,70 @@ fn an_auth_json_linked_to_dev_zero_is_reported() {
         "{text}"
     );
 }
+
+/// A marketplace whose `evil` plugin source is `link` (a symlink made by `make_link`), and a
+/// secret outside the marketplace it may lead to.
+fn marketplace_with_linked_source(
+    home: &TestHome,
+    make_link: impl FnOnce(&Path, &Path),
+) -> (MarketplaceFixture, std::path::PathBuf) {
+    let outside = home.root().join("outside");
+    berth_test_support::write(
+        &outside.join(".codex-plugin/plugin.json"),
+        r#"{"name":"evil"}"#,
+    );
+    berth_test_support::write(&outside.join("id_rsa"), "PRIVATE KEY");
+    let market = MarketplaceFixture::new(home.root().join("market"), "debug")
+        .plugin("good", None, 2)
+        .entry(serde_json::json!({"name": "evil", "source": "./plugins/evil"}));
+    make_link(&outside, &market.root().join("plugins/evil"));
+    berth_ok(
+        home,
+        &["marketplace", "add", market.root().to_str().unwrap()],
+    );
+    (market, outside)
+}
+
+/// Issue 11 item 13: a plugin source that is a symlink to a folder outside the marketplace
+/// was followed, and `id_rsa` from its target was copied into the cache.
+#[test]
+fn a_symlinked_plugin_source_root_is_refused() {
+    let home = TestHome::new();
+    let (_market, _outside) =
+        marketplace_with_linked_source(&home, |outside, link| symlink(outside, link).unwrap());
+    let output = berth_within_deadline(&home, &["plugin", "add", "evil@debug"]);
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert!(
+        text.contains("plugins/evil` is a symlink; berth never installs a plugin source through a link, wherever it points"),
+        "{text}"
+    );
+    assert!(!home.codex_home().join("plugins/cache/debug/evil").exists());
+}
+
+/// Issue 11 item 13: a source whose parent folder links outside the marketplace resolves
+/// outside it, even though the entry itself is not a link.
+#[test]
+fn a_plugin_source_resolving_outside_the_marketplace_is_refused() {
+    let home = TestHome::new();
+    let (market, outside) = marketplace_with_linked_source(&home, |outside, link| {
+        // `plugins/evil` is a real folder name reached through a linked parent.
+        let parent = outside.parent().unwrap().join("elsewhere");
+        std::fs::create_dir_all(&parent).unwrap();
+        berth_fs::rename(outside, &parent.join("evil")).unwrap();
+        std::fs::remove_dir_all(link.parent().unwrap()).unwrap();
+        symlink(&parent, link.parent().unwrap()).unwrap();
+    });
+    let _ = outside;
+    let output = berth_within_deadline(&home, &["plugin", "add", "evil@debug"]);
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert!(
+        text.contains(&format!(
+            "resolves outside the marketplace root `{}`",
+            std::fs::canonicalize(market.root()).unwrap().display()
+        )),
+        "{text}"
+    );
+    assert!(!home.codex_home().join("plugins/cache/debug/evil").exists());
+}
