@@ -336,3 +336,7 @@ fn unwrap_mcp_servers(servers: &Map<String, Value>) -> Map<String, Value> {
 #[cfg(test)]
 #[path = "load_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "load_fuzz_tests.rs"]
+mod fuzz_tests;
