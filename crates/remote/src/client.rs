@@ -131,6 +131,11 @@ impl RemotePluginClient {
         })
     }
 
+    /// What one answer may make this client read.
+    pub fn limits(&self) -> ClientLimits {
+        self.limits
+    }
+
     /// The base URL requests are relative to.
     pub fn base_url(&self) -> &str {
         &self.base_url

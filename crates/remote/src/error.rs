@@ -218,7 +218,10 @@ pub enum RemoteError {
         body: String,
     },
     /// The bundle is larger than the download limit.
-    #[error("remote plugin bundle download from {url} exceeded maximum size of {max} bytes")]
+    #[error(
+        "remote plugin bundle download from {url} exceeded maximum size of {max} bytes (set {} to raise it)",
+        crate::env_vars::MAX_BUNDLE_DOWNLOAD_BYTES_ENV
+    )]
     DownloadTooLarge {
         /// The bundle URL.
         url: String,

@@ -1,8 +1,12 @@
 //! [`ClientLimits`]: how much a plugin service may make the client read: the size of one JSON
-//! response (checked while it streams), and the pages and items of one listing. A service
-//! that repeats a page token is stopped at the repeat.
+//! response (checked while it streams), the pages and items of one listing, and the size of
+//! one bundle download. A service that repeats a page token is stopped at the repeat.
 
-use crate::env_vars::{MAX_REMOTE_ITEMS_ENV, MAX_REMOTE_PAGES_ENV, MAX_RESPONSE_BYTES_ENV};
+use crate::download::MAX_BUNDLE_DOWNLOAD_BYTES;
+use crate::env_vars::{
+    MAX_BUNDLE_DOWNLOAD_BYTES_ENV, MAX_REMOTE_ITEMS_ENV, MAX_REMOTE_PAGES_ENV,
+    MAX_RESPONSE_BYTES_ENV,
+};
 
 /// Default cap on one JSON response: 16 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
@@ -20,6 +24,8 @@ pub struct ClientLimits {
     pub max_pages: usize,
     /// The most items one listing collects.
     pub max_items: usize,
+    /// The largest bundle downloaded, in bytes.
+    pub max_bundle_bytes: u64,
 }
 
 impl Default for ClientLimits {
@@ -28,6 +34,7 @@ impl Default for ClientLimits {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_pages: DEFAULT_MAX_PAGES,
             max_items: DEFAULT_MAX_ITEMS,
+            max_bundle_bytes: MAX_BUNDLE_DOWNLOAD_BYTES,
         }
     }
 }
@@ -62,6 +69,7 @@ impl ClientLimits {
             max_response_bytes: positive(MAX_RESPONSE_BYTES_ENV, DEFAULT_MAX_RESPONSE_BYTES),
             max_pages: count(MAX_REMOTE_PAGES_ENV, DEFAULT_MAX_PAGES),
             max_items: count(MAX_REMOTE_ITEMS_ENV, DEFAULT_MAX_ITEMS),
+            max_bundle_bytes: positive(MAX_BUNDLE_DOWNLOAD_BYTES_ENV, MAX_BUNDLE_DOWNLOAD_BYTES),
         }
     }
 }

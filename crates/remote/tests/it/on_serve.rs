@@ -271,7 +271,7 @@ async fn a_download_from_berth_serve_over_the_size_limit_is_refused() {
     assert_eq!(
         err.to_string(),
         format!(
-            "remote plugin bundle download from {} exceeded maximum size of 16 bytes",
+            "remote plugin bundle download from {} exceeded maximum size of 16 bytes (set BERTH_MAX_BUNDLE_DOWNLOAD_BYTES to raise it)",
             bundle.bundle_download_url
         )
     );
