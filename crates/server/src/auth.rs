@@ -4,12 +4,12 @@
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use berth_auth::{account_id_claim, decode_jwt_claims};
+use berth_auth::{account_id_claim, decode_jwt_parts};
 use berth_service_protocol::query::ACCOUNT_HEADER;
 
 use crate::db::now_unix;
 use crate::error::ApiError;
-use crate::routes::AppState;
+use crate::routes::{AppState, clip};
 
 /// The authenticated account of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,15 +29,46 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, Api
         .transpose()
 }
 
-/// The account id carried by an unsigned test JWT, if it is one and has not expired.
-fn dev_token_account(token: &str) -> Option<String> {
-    let claims = decode_jwt_claims(token).ok()?;
-    if let Some(exp) = claims.get("exp").and_then(serde_json::Value::as_i64)
-        && exp <= now_unix()
-    {
-        return None;
+/// Whether a token looks like a JWT (three dot-separated segments), to choose the message.
+fn is_jwt_shaped(token: &str) -> bool {
+    token.split('.').count() == 3
+}
+
+/// The account id carried by a development test JWT: unsigned (`alg: none`), with a numeric
+/// `exp` in the future when it has one, and a `chatgpt_account_id` claim.
+fn dev_token_account(token: &str) -> Result<String, ApiError> {
+    let refuse = |why: &str| {
+        ApiError::Unauthorized(format!(
+            "development token refused: {why}; tokens from `berth serve token add ACCOUNT` always work"
+        ))
+    };
+    let (header, claims) =
+        decode_jwt_parts(token).map_err(|_| refuse("not a JWT with JSON header and claims"))?;
+    if header.get("alg").and_then(serde_json::Value::as_str) != Some("none") {
+        return Err(refuse(
+            "only unsigned tokens (`alg: none`) are development tokens",
+        ));
     }
-    account_id_claim(&claims)
+    match claims.get("exp") {
+        None => {}
+        Some(exp) => match exp.as_f64() {
+            #[expect(
+                clippy::cast_precision_loss,
+                reason = "Unix seconds are far below 2^52"
+            )]
+            Some(exp) if exp <= now_unix() as f64 => return Err(refuse("it has expired")),
+            Some(_) => {}
+            None => return Err(refuse("`exp` must be a number of seconds")),
+        },
+    }
+    account_id_claim(&claims).ok_or_else(|| refuse("it carries no `chatgpt_account_id` claim"))
+}
+
+/// The token of an `Authorization: Bearer <token>` header (the scheme in any case).
+fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -50,28 +81,23 @@ impl FromRequestParts<AppState> for Caller {
                     .to_owned(),
             )
         })?;
-        let token = authorization
-            .strip_prefix("Bearer ")
-            .or_else(|| authorization.strip_prefix("bearer "))
-            .map(str::trim)
-            .filter(|token| !token.is_empty())
-            .ok_or_else(|| {
-                ApiError::Unauthorized(
-                    "the `Authorization` header must be `Bearer <token>`".to_owned(),
-                )
-            })?;
+        let token = bearer_token(authorization).ok_or_else(|| {
+            ApiError::Unauthorized("the `Authorization` header must be `Bearer <token>`".to_owned())
+        })?;
         let claimed = header(&parts.headers, ACCOUNT_HEADER)?.map(str::to_owned);
         let account_id = match state.token_account(token).await? {
             Some(account_id) => account_id,
-            None => match state.dev_mode.then(|| dev_token_account(token)).flatten() {
-                Some(account_id) => account_id,
-                None => {
-                    return Err(ApiError::Unauthorized(
-                        "unknown or expired token; create one with `berth serve token add ACCOUNT`"
-                            .to_owned(),
-                    ));
-                }
-            },
+            None if state.dev_mode && is_jwt_shaped(token) => {
+                let account_id = dev_token_account(token)?;
+                state.ensure_dev_account(&account_id).await?;
+                account_id
+            }
+            None => {
+                return Err(ApiError::Unauthorized(
+                    "unknown or expired token; create one with `berth serve token add ACCOUNT`"
+                        .to_owned(),
+                ));
+            }
         };
         if let Some(claimed) = claimed
             && claimed != account_id
@@ -79,10 +105,15 @@ impl FromRequestParts<AppState> for Caller {
             return Err(ApiError::Forbidden {
                 code: "forbidden",
                 message: format!(
-                    "the token belongs to account `{account_id}`, not `{claimed}` named in `{ACCOUNT_HEADER}`"
+                    "the token belongs to account `{account_id}`, not `{}` named in `{ACCOUNT_HEADER}`",
+                    clip(&claimed)
                 ),
             });
         }
         Ok(Caller { account_id })
     }
 }
+
+#[cfg(test)]
+#[path = "auth_tests.rs"]
+mod tests;

@@ -155,7 +155,7 @@ impl Db {
     pub async fn catalog_changes(&self, since: i64) -> Result<CatalogChanges, StoreError> {
         let action = "reading catalog changes";
         let revision: i64 = sqlx::query("SELECT revision FROM catalog_state WHERE id = 1")
-            .fetch_one(&self.pool)
+            .fetch_one(&self.reads)
             .await
             .and_then(|row| row.try_get("revision"))
             .map_err(query_error(action))?;
@@ -169,7 +169,7 @@ impl Db {
             "SELECT {COLUMNS} FROM plugins p WHERE p.revision > $1 ORDER BY p.id"
         ))
         .bind(since)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(query_error(action))?;
         let plugins = rows
@@ -186,7 +186,7 @@ impl Db {
             "SELECT plugin_id, enabled, disabled_skill_names FROM installs WHERE account_id = $1",
         )
         .bind(account_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(query_error(action))?;
         rows.iter()
@@ -213,28 +213,31 @@ impl Db {
 
     /// Records that `account_id` installed `plugin_id` (enabled). Idempotent.
     pub async fn install(&self, account_id: &str, plugin_id: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO installs (account_id, plugin_id, enabled, disabled_skill_names, installed_at) \
-             VALUES ($1, $2, 1, '[]', $3) \
-             ON CONFLICT (account_id, plugin_id) DO UPDATE SET enabled = 1",
+        self.execute_write(
+            "installing a plugin",
+            sqlx::query(
+                "INSERT INTO installs \
+                   (account_id, plugin_id, enabled, disabled_skill_names, installed_at) \
+                 VALUES ($1, $2, 1, '[]', $3) \
+                 ON CONFLICT (account_id, plugin_id) DO UPDATE SET enabled = 1",
+            )
+            .bind(account_id)
+            .bind(plugin_id)
+            .bind(now_unix()),
         )
-        .bind(account_id)
-        .bind(plugin_id)
-        .bind(now_unix())
-        .execute(&self.pool)
-        .await
-        .map_err(query_error("installing a plugin"))?;
+        .await?;
         Ok(())
     }
 
     /// Removes the install of `plugin_id` for `account_id`. Idempotent.
     pub async fn uninstall(&self, account_id: &str, plugin_id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM installs WHERE account_id = $1 AND plugin_id = $2")
-            .bind(account_id)
-            .bind(plugin_id)
-            .execute(&self.pool)
-            .await
-            .map_err(query_error("uninstalling a plugin"))?;
+        self.execute_write(
+            "uninstalling a plugin",
+            sqlx::query("DELETE FROM installs WHERE account_id = $1 AND plugin_id = $2")
+                .bind(account_id)
+                .bind(plugin_id),
+        )
+        .await?;
         Ok(())
     }
 
@@ -248,7 +251,7 @@ impl Db {
             sqlx::query("SELECT skill_md FROM plugin_skills WHERE plugin_id = $1 AND name = $2")
                 .bind(plugin_id)
                 .bind(name)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.reads)
                 .await
                 .map_err(query_error("reading a skill"))?;
         row.map(|row| {
@@ -281,8 +284,8 @@ impl Db {
                 source,
             }
         })?;
-        let mut tx = self.pool.begin().await.map_err(query_error(action))?;
-        let revision = bump_revision(&mut tx, action).await?;
+        let mut tx = self.begin_write(action).await?;
+        let revision = bump_revision(tx.conn(), action).await?;
         sqlx::query(
             "INSERT INTO plugins (id, name, scope, discoverability, owner_account_id, creator_name, \
                share_url, share_principals, installation_policy, authentication_policy, status, \
@@ -314,12 +317,12 @@ impl Db {
         .bind(release_json)
         .bind(now_unix())
         .bind(revision)
-        .execute(&mut *tx)
+        .execute(tx.conn())
         .await
         .map_err(query_error(action))?;
         sqlx::query("DELETE FROM plugin_skills WHERE plugin_id = $1")
             .bind(item.id.as_str())
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await
             .map_err(query_error(action))?;
         for skill in skills {
@@ -329,13 +332,13 @@ impl Db {
             .bind(item.id.as_str())
             .bind(skill.name.as_str())
             .bind(skill.skill_md.as_str())
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await
             .map_err(query_error(action))?;
         }
         sqlx::query("DELETE FROM plugin_shares WHERE plugin_id = $1")
             .bind(item.id.as_str())
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await
             .map_err(query_error(action))?;
         for principal in &item.share_principals {
@@ -346,31 +349,31 @@ impl Db {
                 )
                 .bind(item.id.as_str())
                 .bind(principal.principal_id.as_str())
-                .execute(&mut *tx)
+                .execute(tx.conn())
                 .await
                 .map_err(query_error(action))?;
             }
         }
-        tx.commit().await.map_err(query_error(action))
+        tx.commit().await
     }
 
     /// Sets the admin status of a plugin; `false` if there is no such plugin.
     pub async fn set_plugin_status(&self, id: &str, status: Status) -> Result<bool, StoreError> {
         let action = "setting a plugin status";
-        let mut tx = self.pool.begin().await.map_err(query_error(action))?;
-        let revision = bump_revision(&mut tx, action).await?;
+        let mut tx = self.begin_write(action).await?;
+        let revision = bump_revision(tx.conn(), action).await?;
         let result = sqlx::query("UPDATE plugins SET status = $1, revision = $2 WHERE id = $3")
             .bind(status.as_str())
             .bind(revision)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await
             .map_err(query_error(action))?;
         if result.rows_affected() == 0 {
-            tx.rollback().await.map_err(query_error(action))?;
+            // Nothing changed: dropping the transaction rolls the revision bump back.
             return Ok(false);
         }
-        tx.commit().await.map_err(query_error(action))?;
+        tx.commit().await?;
         Ok(true)
     }
 }
@@ -378,11 +381,11 @@ impl Db {
 /// Bumps the catalog revision inside `tx` and returns the new value. Taking the row's write
 /// lock first makes concurrent publishers commit in revision order.
 async fn bump_revision(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    conn: &mut sqlx::AnyConnection,
     action: &'static str,
 ) -> Result<i64, StoreError> {
     sqlx::query("UPDATE catalog_state SET revision = revision + 1 WHERE id = 1 RETURNING revision")
-        .fetch_one(&mut **tx)
+        .fetch_one(conn)
         .await
         .and_then(|row| row.try_get("revision"))
         .map_err(query_error(action))
