@@ -163,11 +163,7 @@ fn plugin_install_refuses_linked_sources_and_fifo_marketplaces() {
     assert!(!home.codex_home().join("plugins/cache/debug/evil").exists());
 
     let fifo = home.root().join("fifo-marketplace.json");
-    let status = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    berth_test_support::mkfifo(&fifo);
     let error = server.call_error(
         "plugin/install",
         json!({"marketplacePath": fifo, "pluginName": "evil"}),

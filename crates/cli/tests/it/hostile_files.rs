@@ -6,21 +6,12 @@ use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-use berth_test_support::{MarketplaceFixture, TestHome};
+use berth_test_support::{MarketplaceFixture, TestHome, mkfifo};
 
 use crate::{berth_bin, berth_ok};
 
 /// Far more than any of these commands needs; a hung command is killed at this point.
 const DEADLINE: Duration = Duration::from_secs(30);
-
-fn mkfifo(path: &Path) {
-    let _ = std::fs::remove_file(path);
-    let status = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
 
 /// Runs `berth <args>`, killing it if it is still running after [`DEADLINE`].
 fn berth_within_deadline(home: &TestHome, args: &[&str]) -> Output {

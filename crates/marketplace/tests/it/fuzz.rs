@@ -7,7 +7,7 @@ use std::path::Component;
 
 use berth_marketplace::{MarketplaceError, PluginSource, load_marketplace};
 use proptest::prelude::*;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 const KEYS: [&str; 14] = [
     "name",
@@ -42,27 +42,7 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i32>().prop_map(Value::from),
-        text().prop_map(Value::String),
-    ];
-    leaf.prop_recursive(4, 48, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-            prop::collection::vec((prop::sample::select(KEYS.to_vec()), inner), 0..6).prop_map(
-                |fields| {
-                    Value::Object(
-                        fields
-                            .into_iter()
-                            .map(|(key, value)| (key.to_owned(), value))
-                            .collect::<Map<_, _>>(),
-                    )
-                }
-            ),
-        ]
-    })
+    berth_test_support::fuzz::json_with_keys(&KEYS, text())
 }
 
 /// A marketplace-shaped document: a name and a list of random plugin entries.

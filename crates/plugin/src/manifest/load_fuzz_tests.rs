@@ -6,7 +6,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use proptest::prelude::*;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::parse_manifest_str;
 use crate::manifest::model::{HooksSpec, McpServersSpec};
@@ -44,27 +44,7 @@ fn path_string() -> impl Strategy<Value = String> {
 }
 
 fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        path_string().prop_map(Value::String),
-    ];
-    leaf.prop_recursive(4, 48, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((prop::sample::select(KEYS.to_vec()), inner), 0..6).prop_map(
-                |fields| {
-                    Value::Object(
-                        fields
-                            .into_iter()
-                            .map(|(key, value)| (key.to_owned(), value))
-                            .collect::<Map<_, _>>(),
-                    )
-                }
-            ),
-        ]
-    })
+    berth_test_support::fuzz::json_with_keys(&KEYS, path_string())
 }
 
 fn assert_contained(root: &Path, path: &Path) -> Result<(), TestCaseError> {

@@ -89,6 +89,18 @@ fn client_for(base: &str, limits: Option<ClientLimits>) -> (tempfile::TempDir, R
     (home, RemotePluginClient::new(&options, &auth).unwrap())
 }
 
+/// The error a GLOBAL catalog listing ends with; a listing still running after 30 s (the
+/// unfixed client, looping or buffering for ever) fails the test.
+async fn listing_error(client: &RemotePluginClient) -> berth_remote::RemoteError {
+    tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        client.list_catalog(Scope::Global),
+    )
+    .await
+    .expect("the listing must stop")
+    .unwrap_err()
+}
+
 /// Issue 11 item 5: the same `next_page_token` again made `plugin list` loop for ever (452
 /// requests in 20 s).
 #[tokio::test]
@@ -96,13 +108,7 @@ async fn a_repeated_page_token_stops_the_listing() {
     let (state, base) =
         start(Router::new().route("/backend-api/ps/plugins/list", get(repeating))).await;
     let (_home, client) = client_for(&base, None);
-    let err = tokio::time::timeout(
-        std::time::Duration::from_secs(20),
-        client.list_catalog(Scope::Global),
-    )
-    .await
-    .expect("the listing must stop")
-    .unwrap_err();
+    let err = listing_error(&client).await;
     assert_eq!(
         err.to_string(),
         format!(
@@ -151,13 +157,7 @@ async fn a_bottomless_response_stops_at_the_size_cap_while_streaming() {
     let (_state, base) =
         start(Router::new().route("/backend-api/ps/plugins/list", get(bottomless))).await;
     let (_home, client) = client_for(&base, None);
-    let err = tokio::time::timeout(
-        std::time::Duration::from_secs(30),
-        client.list_catalog(Scope::Global),
-    )
-    .await
-    .expect("reading must stop at the cap")
-    .unwrap_err();
+    let err = listing_error(&client).await;
     assert_eq!(
         err.to_string(),
         format!(

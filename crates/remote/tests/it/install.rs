@@ -3,6 +3,7 @@
 //! a bundle whose manifest names another plugin. The rest runs against `berth serve`
 //! (`on_serve.rs`).
 
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
 use berth_remote::{NoProgress, install_remote_plugin};
@@ -12,8 +13,9 @@ use pretty_assertions::assert_eq;
 
 use crate::service::{ALLOW_HTTP, TestService, plugin_dir, staging_is_empty};
 
-#[tokio::test]
-async fn a_service_error_after_download_keeps_the_cache_consistent_and_staging_clean() {
+/// The loopback service with `linear` 1.0.0 (GLOBAL) published, a temp folder and the Codex
+/// home inside it, and the backend id.
+async fn linear_published() -> (TestService, tempfile::TempDir, PathBuf, String) {
     let service = TestService::start().await;
     let temp = tempfile::tempdir().unwrap();
     let home = temp.path().join("home");
@@ -23,6 +25,12 @@ async fn a_service_error_after_download_keeps_the_cache_consistent_and_staging_c
         "1.0.0",
         &plugin_dir(temp.path(), "linear", "v1"),
     );
+    (service, temp, home, id)
+}
+
+#[tokio::test]
+async fn a_service_error_after_download_keeps_the_cache_consistent_and_staging_clean() {
+    let (service, _temp, home, id) = linear_published().await;
     let client = service.client(&home);
     let store = PluginStore::try_new(&home).unwrap();
     service.state.fail_install.store(true, Ordering::SeqCst);
@@ -43,15 +51,7 @@ async fn a_service_error_after_download_keeps_the_cache_consistent_and_staging_c
 
 #[tokio::test]
 async fn a_redirect_to_plain_http_elsewhere_is_refused() {
-    let service = TestService::start().await;
-    let temp = tempfile::tempdir().unwrap();
-    let home = temp.path().join("home");
-    let id = service.publish(
-        "linear",
-        Scope::Global,
-        "1.0.0",
-        &plugin_dir(temp.path(), "linear", "v1"),
-    );
+    let (service, _temp, home, id) = linear_published().await;
     let base = service.base.clone();
     service.edit(&id, |item| {
         item.release.bundle_download_url = Some(format!("{base}/redirect-to-http"));
@@ -101,15 +101,7 @@ async fn a_bundle_whose_manifest_names_another_plugin_is_refused() {
 /// take the sidecar's place, so the sidecar write failed and a half-installed plugin stayed.
 #[tokio::test]
 async fn a_release_version_naming_a_hidden_cache_entry_is_refused_and_leaves_nothing() {
-    let service = TestService::start().await;
-    let temp = tempfile::tempdir().unwrap();
-    let home = temp.path().join("home");
-    let id = service.publish(
-        "linear",
-        Scope::Global,
-        "1.0.0",
-        &plugin_dir(temp.path(), "linear", "v1"),
-    );
+    let (service, _temp, home, id) = linear_published().await;
     service.edit(&id, |item| {
         item.release.version = Some(".codex-remote-plugin-install.json".to_owned());
     });
