@@ -124,3 +124,30 @@ async fn a_release_version_naming_a_hidden_cache_entry_is_refused_and_leaves_not
     assert!(staging_is_empty(&home));
     assert!(!service.state.installed.lock().unwrap().contains(&id));
 }
+
+/// Issue 11 item 9: the staging sweep never removes the folder of a running install: installs
+/// hold the staging lock shared, and the sweep only takes it exclusively without waiting.
+#[test]
+fn the_staging_sweep_leaves_a_running_install_alone() {
+    let temp = tempfile::tempdir().unwrap();
+    let home = temp.path();
+    let staging = home.join(berth_remote::REMOTE_PLUGIN_INSTALL_STAGING_DIR);
+    let leftover = staging.join("remote-plugin-bundle-berth-Ab12Cd");
+    let codex_own = staging.join("remote-plugin-bundle-Xy34Zw");
+    for dir in [&leftover, &codex_own] {
+        std::fs::create_dir_all(dir.join("skills")).unwrap();
+    }
+    let running = berth_fs::LockedFile::acquire_shared_with_timeout(
+        &staging.join(".berth-staging.lock"),
+        "test install",
+        std::time::Duration::from_secs(1),
+    )
+    .unwrap();
+    assert_eq!(berth_remote::sweep_remote_install_staging(home), 0);
+    assert!(leftover.exists());
+    drop(running);
+    assert_eq!(berth_remote::sweep_remote_install_staging(home), 1);
+    assert!(!leftover.exists());
+    // Codex's staging names no owner berth could check: it is never swept.
+    assert!(codex_own.exists());
+}
