@@ -159,7 +159,8 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServeError> {
     let public_url = config.public_url.clone().unwrap_or_else(|| origin.clone());
     let limits = Arc::new(config.limits.clone());
     let state = AppState::new(db.clone(), bundles, &public_url, config.dev_mode)
-        .with_limits(config.limits.clone());
+        .with_limits(config.limits.clone())
+        .with_staging_dir(&config.data_dir.join("staging"));
     // Load the whole catalog before the first request has to.
     state.catalog.current().await?;
     let app = router(state);

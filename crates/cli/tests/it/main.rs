@@ -22,6 +22,7 @@ mod serve_limits;
 mod serve_postgres;
 mod smoke_faults;
 mod smokes;
+mod team;
 
 use std::path::Path;
 use std::process::{Command, Output};
