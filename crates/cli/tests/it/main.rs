@@ -10,7 +10,9 @@
 mod analytics;
 mod app_server;
 mod codex_compat;
+mod crash_sweep;
 mod faults;
+mod hostile_files;
 mod lifecycle;
 mod remote;
 mod remote_codex;
