@@ -15,6 +15,7 @@ use clap::Args;
 use serde_json::json;
 
 use crate::commands::UserError;
+use crate::commands::serve::target::{date, scope_list};
 use crate::context::resolve_codex_home;
 use crate::printer;
 
@@ -65,20 +66,6 @@ pub(crate) fn service_token(explicit: Option<&str>, codex_home: &Path) -> anyhow
             )
             .into()
         })
-}
-
-/// Unix seconds as a UTC date.
-fn date(unix: Option<i64>) -> String {
-    unix.and_then(|unix| time::OffsetDateTime::from_unix_timestamp(unix).ok())
-        .map_or_else(|| "never".to_owned(), |at| at.date().to_string())
-}
-
-fn scope_list(scopes: &[TokenScope]) -> String {
-    scopes
-        .iter()
-        .map(|scope| scope.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn read_token(args: &LoginArgs) -> anyhow::Result<String> {

@@ -16,7 +16,7 @@ mod account;
 mod events;
 mod limits;
 mod plugin;
-mod target;
+pub(crate) mod target;
 mod token;
 
 use account::AccountCommand;

@@ -97,6 +97,15 @@ pub(crate) fn service_error(err: berth_remote::ServiceError) -> anyhow::Error {
     UserError(err.to_string()).into()
 }
 
+/// Scopes as `read, publish`.
+pub(crate) fn scope_list(scopes: &[berth_service_protocol::TokenScope]) -> String {
+    scopes
+        .iter()
+        .map(|scope| scope.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Unix seconds as a date for tables.
 pub(crate) fn date(unix: Option<i64>) -> String {
     unix.and_then(|unix| time::OffsetDateTime::from_unix_timestamp(unix).ok())

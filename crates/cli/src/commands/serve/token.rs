@@ -8,7 +8,7 @@ use berth_server::TokenGrant;
 use berth_service_protocol::{TokenInfo, TokenRequest, TokenScope};
 use clap::Subcommand;
 
-use super::target::{Target, TargetArgs, date, service_error};
+use super::target::{Target, TargetArgs, date, scope_list, service_error};
 use crate::commands::UserError;
 use crate::printer;
 
@@ -184,13 +184,6 @@ async fn revoke(target: TargetArgs, id: String) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn scope_list(scopes: &[TokenScope]) -> String {
-    scopes
-        .iter()
-        .map(|scope| scope.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 fn token_row(token: &TokenInfo) -> Vec<String> {
     vec![
