@@ -184,7 +184,6 @@ async fn revoke(target: TargetArgs, id: String) -> anyhow::Result<()> {
     Ok(())
 }
 
-
 fn token_row(token: &TokenInfo) -> Vec<String> {
     vec![
         token.id.clone(),
