@@ -11,3 +11,5 @@ mod fixture;
 mod locked_file;
 #[cfg(test)]
 mod remove;
+#[cfg(test)]
+mod staged;
