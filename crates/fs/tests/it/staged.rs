@@ -1,6 +1,6 @@
 //! `StagedFile` and `sweep_staged`: a file being written is never swept, a dropped one is gone,
 //! a persisted one moved, and one whose writer was killed (a real process holding the lock,
-//! then SIGKILLed) is swept.
+//! then killed) is swept.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -24,7 +24,7 @@ fn names(dir: &Path) -> Vec<String> {
 fn a_staged_file_being_written_is_never_swept_and_is_removed_when_dropped() {
     let dir = tempfile::tempdir().unwrap();
     let staged = StagedFile::create(&dir.path().join("staging"), PREFIX).unwrap();
-    (&*staged.file()).write_all(b"partial").unwrap();
+    staged.file().write_all(b"partial").unwrap();
     let name = staged.path().file_name().unwrap().to_str().unwrap();
     assert!(name.starts_with(PREFIX), "{name}");
     assert!(!name.ends_with(".creating"), "{name}");
@@ -44,7 +44,7 @@ fn a_staged_file_being_written_is_never_swept_and_is_removed_when_dropped() {
 fn persist_moves_the_contents_into_place_and_leaves_nothing_to_sweep() {
     let dir = tempfile::tempdir().unwrap();
     let staged = StagedFile::create(dir.path(), PREFIX).unwrap();
-    (&*staged.file()).write_all(b"bundle bytes").unwrap();
+    staged.file().write_all(b"bundle bytes").unwrap();
     let destination = dir.path().join("final.tar.gz");
     staged.persist(&destination).unwrap();
     assert_eq!(std::fs::read(&destination).unwrap(), b"bundle bytes");
