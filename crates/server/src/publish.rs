@@ -143,7 +143,6 @@ struct Packed {
     name: String,
     skills: Vec<SkillContents>,
     bytes: Vec<u8>,
-    sha256_hex: String,
 }
 
 #[expect(
@@ -255,7 +254,6 @@ fn pack(dir: &Path) -> Result<Packed, PublishError> {
         name,
         skills,
         bytes: packed.bytes,
-        sha256_hex: packed.sha256_hex,
     })
 }
 
@@ -268,16 +266,13 @@ pub async fn publish_plugin(
     options: PublishOptions,
 ) -> Result<PublishedRelease, PublishError> {
     let owned_dir = dir.to_path_buf();
-    let packed = tokio::task::spawn_blocking(move || -> Result<Packed, PublishError> {
-        let packed = pack(&owned_dir)?;
-        bundles.put(&packed.sha256_hex, &packed.bytes)?;
-        Ok(packed)
-    })
-    .await
-    .map_err(|source| PublishError::Join {
-        dir: dir.to_path_buf(),
-        source,
-    })??;
+    let packed = tokio::task::spawn_blocking(move || pack(&owned_dir))
+        .await
+        .map_err(|source| PublishError::Join {
+            dir: dir.to_path_buf(),
+            source,
+        })??;
+    bundles.put_bytes(&packed.bytes).await?;
     if options.scope == Scope::User && options.owner_account_id.is_none() {
         return Err(PublishError::MissingOwner);
     }
