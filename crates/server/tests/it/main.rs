@@ -12,10 +12,13 @@
 mod analytics;
 mod api;
 mod auth;
+mod bundles;
 mod codex_interop;
 mod durability;
 mod freshness;
+mod gc;
 mod instances;
+mod ops;
 mod outage;
 mod policies;
 mod support;

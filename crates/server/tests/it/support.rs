@@ -79,6 +79,8 @@ pub(crate) struct TestServer {
     pub(crate) account: String,
     pub(crate) client: reqwest::Client,
     pub(crate) dir: TempDir,
+    /// The database URL configured (`None`: `SQLite` in the data folder).
+    pub(crate) database_url: Option<String>,
 }
 
 /// Writes a plugin folder `name` with one skill and an MCP server into `parent`.
@@ -126,6 +128,7 @@ impl TestServer {
     }
 
     pub(crate) async fn start_with(config: ServerConfig, dir: TempDir) -> Self {
+        let database_url = config.database_url.clone();
         let server = berth_server::start(config.clone()).await.unwrap();
         let (db, bundles) = berth_server::open_storage(&config).await.unwrap();
         db.add_account("acct-1", "One").await.unwrap();
@@ -139,6 +142,7 @@ impl TestServer {
             account: "acct-1".to_owned(),
             client: reqwest::Client::new(),
             dir,
+            database_url,
         }
     }
 
