@@ -5,10 +5,9 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context as _;
-use berth_server::{BundleStore, PublishOptions};
+use berth_server::PublishOptions;
 use berth_service_protocol::{
     AuthenticationPolicy, Discoverability, InstallationPolicy, Scope, Status,
 };
@@ -113,7 +112,6 @@ pub(crate) fn run(args: PublishArgs) -> anyhow::Result<ExitCode> {
         .context("could not start the async runtime")?;
     runtime.block_on(async move {
         let (db, bundles) = berth_server::open_storage(&args.storage.config()).await?;
-        let bundles: Arc<dyn BundleStore> = Arc::new(bundles);
         let published = berth_server::publish_plugin(&db, bundles, &args.plugin_dir, options).await;
         db.close().await;
         let published = published.map_err(|err| {

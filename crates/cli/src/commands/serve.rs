@@ -1,5 +1,5 @@
 //! `berth serve`: runs the plugin service, and its admin subcommands (`events`, `account`,
-//! `token`, `status`) that work directly on the service's database. The clap types for the
+//! `token`, `status`, `gc`) that work directly on the service's database. The clap types for the
 //! command live here to keep the shared `cli.rs` edit to one variant.
 
 use std::net::SocketAddr;
@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use berth_server::{Account, Db, ServerConfig, TlsPaths};
+use berth_server::{Account, BundleStoreKind, Db, ServerConfig, TlsPaths};
 use berth_service_protocol::Status;
 use clap::{Args, Subcommand};
 
@@ -15,9 +15,11 @@ use crate::commands::UserError;
 use crate::printer;
 
 mod events;
+mod gc;
 mod limits;
 
 use events::EventsArgs;
+use gc::GcArgs;
 use limits::LimitArgs;
 
 /// Where the service keeps its data; shared by `berth serve` and `berth publish`.
@@ -31,6 +33,16 @@ pub(crate) struct StorageArgs {
     /// `~/.local/share/berth/serve`).
     #[arg(long, env = berth_server::DATA_DIR_ENV, value_name = "DIR")]
     pub(crate) data_dir: Option<PathBuf>,
+    /// Where bundles are stored: `folder` (`<data-dir>/bundles`) or `database` (default: the
+    /// database with `PostgreSQL`, so every instance serves every bundle; the folder with
+    /// `SQLite`).
+    #[arg(long, env = "BERTH_BUNDLE_STORE", value_name = "STORE", value_parser = parse_bundle_store)]
+    pub(crate) bundle_store: Option<BundleStoreKind>,
+}
+
+fn parse_bundle_store(value: &str) -> Result<BundleStoreKind, String> {
+    BundleStoreKind::parse(value)
+        .ok_or_else(|| format!("unknown bundle store `{value}`; use `folder` or `database`"))
 }
 
 impl StorageArgs {
@@ -46,6 +58,7 @@ impl StorageArgs {
     pub(crate) fn config(&self) -> ServerConfig {
         let mut config = ServerConfig::new(self.data_dir());
         config.database_url.clone_from(&self.database_url);
+        config.bundle_store = self.bundle_store;
         config
     }
 }
@@ -74,6 +87,9 @@ pub(crate) struct ServeArgs {
     /// Development mode: also accept Codex's unsigned test tokens (loopback addresses only).
     #[arg(long)]
     pub(crate) dev: bool,
+    /// Answer `/metrics` only to requests with an admin token (`Authorization: Bearer`).
+    #[arg(long, env = "BERTH_SERVE_METRICS_TOKEN_REQUIRED")]
+    pub(crate) metrics_token_required: bool,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
 }
@@ -98,6 +114,9 @@ pub(crate) enum ServeCommand {
         /// `AVAILABLE` or `DISABLED_BY_ADMIN`.
         status: String,
     },
+    /// Remove the bundles no release references (from the bundle folder and the database)
+    /// and the leftovers of interrupted uploads.
+    Gc(GcArgs),
 }
 
 /// `berth serve account ...`.
@@ -153,18 +172,9 @@ async fn open_db(storage: &StorageArgs) -> anyhow::Result<Db> {
 pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = runtime()?;
     match args.command {
-        None => {
-            let limits = args.limits.limits();
-            runtime.block_on(serve(
-                args.storage,
-                args.bind,
-                args.public_url,
-                args.tls_cert.zip(args.tls_key),
-                args.dev,
-                limits,
-            ))
-        }
+        None => runtime.block_on(serve(args)),
         Some(ServeCommand::Events(args)) => runtime.block_on(events::run(args)),
+        Some(ServeCommand::Gc(args)) => runtime.block_on(gc::run(args)),
         Some(ServeCommand::Account(AccountCommand::Add { storage, id, name })) => {
             runtime.block_on(async move {
                 if !berth_plugin::is_valid_remote_plugin_id(&id) {
@@ -254,27 +264,35 @@ async fn add_account_once(db: &Db, id: &str, name: &str) -> anyhow::Result<(Acco
     Ok((db.add_account(id, name).await?, true))
 }
 
-async fn serve(
-    storage: StorageArgs,
-    bind: SocketAddr,
-    public_url: Option<String>,
-    tls: Option<(PathBuf, PathBuf)>,
-    dev: bool,
-    limits: berth_server::Limits,
-) -> anyhow::Result<ExitCode> {
-    let mut config = storage.config();
-    config.limits = limits;
-    config.bind = bind;
-    config.public_url = public_url;
-    config.tls = tls.map(|(cert, key)| TlsPaths { cert, key });
-    config.dev_mode = dev;
+async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let mut config = args.storage.config();
+    config.limits = args.limits.limits();
+    config.bind = args.bind;
+    config.public_url = args.public_url;
+    config.tls = args
+        .tls_cert
+        .zip(args.tls_key)
+        .map(|(cert, key)| TlsPaths { cert, key });
+    config.dev_mode = args.dev;
+    config.metrics_token_required = args.metrics_token_required;
+    let plain_http_on_network = config.tls.is_none() && !config.bind.ip().is_loopback();
     let server = berth_server::start(config).await?;
     printer::line(format!(
         "berth serve listening on {} (API base URL: {})",
         server.api_url.trim_end_matches("/backend-api"),
         server.api_url
     ))?;
-    if dev {
+    printer::line(format!("database: {}", server.database))?;
+    printer::line(format!("bundles: {}", server.bundle_store))?;
+    if plain_http_on_network {
+        printer::note(format!(
+            "warning: serving plain http on {}, reachable from other machines: tokens and \
+             bundles cross the network unencrypted; pass --tls-cert and --tls-key, or keep \
+             this address behind a TLS-terminating proxy",
+            server.local_addr
+        ));
+    }
+    if args.dev {
         printer::note("development mode: unsigned test tokens are accepted");
     }
     let handle = server.handle();
