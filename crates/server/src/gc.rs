@@ -9,10 +9,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Serialize;
-use sqlx::Row as _;
 
 use crate::bundles::{BundleStore, BundleStoreKind, DatabaseBundleStore, LocalBundleStore};
-use crate::db::{Db, now_unix, query_error, redact_url};
+use crate::db::{Db, now_unix, redact_url};
 use crate::error::{ServeError, StoreError};
 use crate::server::ServerConfig;
 
@@ -109,21 +108,6 @@ impl GcReport {
     }
 }
 
-impl Db {
-    /// The digests of the bundles a release references: gc keeps these, in every store.
-    pub async fn referenced_bundles(&self) -> Result<BTreeSet<String>, StoreError> {
-        const ACTION: &str = "listing referenced bundles";
-        let rows =
-            sqlx::query("SELECT DISTINCT bundle_sha256 FROM plugins WHERE bundle_sha256 <> ''")
-                .fetch_all(&self.reads)
-                .await
-                .map_err(query_error(ACTION))?;
-        rows.iter()
-            .map(|row| row.try_get("bundle_sha256").map_err(query_error(ACTION)))
-            .collect()
-    }
-}
-
 /// Collects the unreferenced bundles and stale staged uploads of the server `config` names.
 pub async fn collect_garbage(
     config: &ServerConfig,
@@ -133,6 +117,19 @@ pub async fn collect_garbage(
     let report = collect(&db, config, options).await;
     db.close().await;
     Ok(report?)
+}
+
+/// Sweeps the validation folders a killed server left in `dir`.
+pub(crate) async fn sweep_scratch(
+    dir: PathBuf,
+    dry_run: bool,
+) -> Result<Vec<berth_fs::StaleFile>, StoreError> {
+    let swept = dir.clone();
+    tokio::task::spawn_blocking(move || crate::bundles::sweep_validation_scratch(&swept, dry_run))
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|result| result)
+        .map_err(|source| StoreError::Bundle { path: dir, source })
 }
 
 async fn collect(
@@ -145,7 +142,12 @@ async fn collect(
     } else {
         now_unix().saturating_sub(i64::try_from(options.min_age.as_secs()).unwrap_or(i64::MAX))
     };
-    let referenced = db.referenced_bundles().await?;
+    let referenced: BTreeSet<String> = db
+        .referenced_bundles()
+        .await?
+        .into_iter()
+        .filter(|sha| !sha.is_empty())
+        .collect();
     let stores: [Box<dyn BundleStore>; 2] = [
         Box::new(LocalBundleStore::new(config.bundle_dir())),
         Box::new(DatabaseBundleStore::new(db.clone(), config.staging_dir())),
@@ -191,9 +193,11 @@ async fn collect(
                 None => sweep.recent_unreferenced += 1,
             }
         }
-        sweep.leftovers = store
-            .sweep_staging(options.dry_run)
-            .await?
+        let mut leftovers = store.sweep_staging(options.dry_run).await?;
+        if store.kind() == BundleStoreKind::Database {
+            leftovers.extend(sweep_scratch(config.staging_dir(), options.dry_run).await?);
+        }
+        sweep.leftovers = leftovers
             .into_iter()
             .map(|stale| CollectedLeftover {
                 path: stale.path,

@@ -5,6 +5,7 @@
 //! collection. Main types: [`Db`], [`ServerConfig`], [`RunningServer`], [`BundleStore`],
 //! [`publish_plugin`] and [`collect_garbage`].
 
+mod admin;
 mod auth;
 mod bundles;
 mod catalog;
@@ -20,20 +21,24 @@ mod listener;
 mod loopback_ca;
 mod ops;
 mod publish;
+mod releases;
 mod retention;
 mod routes;
 mod server;
+mod tokens;
+mod validate;
 
-pub use auth::Caller;
+pub use auth::{Authenticated, Caller};
 pub use bundles::{
     BoxFuture, BundleStore, BundleStoreKind, ByteStream, CHUNK_BYTES, DatabaseBundleStore,
     LocalBundleStore, OpenedBundle, STAGED_PREFIX, StagedBundle, StoredBundle, StoredEntry,
     is_sha256_hex, open_store,
 };
 pub use catalog::{
-    AccountInstall, CatalogChanges, InstalledRecord, Listing, Page, PluginRecord, SkillContents,
+    AccountInstall, CatalogChanges, InstalledRecord, Listing, Page, PluginRecord, Resolved,
+    SkillContents,
 };
-pub use db::{ACQUIRE_TIMEOUT, Account, Db, DbKind, SqlitePageLimit};
+pub use db::{ACQUIRE_TIMEOUT, Account, Db, DbKind, SqlitePageLimit, WRITE_ACQUIRE_TIMEOUT};
 pub use error::{ApiError, ServeError, StoreError, UNAVAILABLE_RETRY_AFTER};
 pub use events::{
     BATCH_KEY_RETENTION, EventFilter, IngestBatch, Ingested, PRUNE_BATCH_ROWS, StoredEvent,
@@ -50,10 +55,16 @@ pub use limits::{
 pub use listener::ShutdownHandle;
 pub use loopback_ca::{LoopbackCa, LoopbackCaError, write_loopback_ca};
 pub use ops::{ACCESS_LOG_TARGET, Metrics, READY_TIMEOUT};
-pub use publish::{PublishError, PublishOptions, PublishedRelease, publish_plugin};
+pub use publish::{
+    PublishError, PublishOptions, PublishedRelease, ValidatedBundle, plugin_id_for, publish_plugin,
+    register_release,
+};
+pub use releases::{NewRelease, PublishOutcome, ReleaseChangeError, WithdrawOutcome};
 pub use retention::{PRUNE_INTERVAL, prune as prune_events};
 pub use routes::{
     AppState, DEFAULT_PAGE_LIMIT, IDEMPOTENCY_KEY_HEADER, MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST,
-    MAX_PAGE_LIMIT, router,
+    MAX_PAGE_LIMIT, PUBLISH_TIMEOUT, TOKEN_CACHE_TTL, router,
 };
 pub use server::{DATA_DIR_ENV, RunningServer, ServerConfig, TlsPaths, open_storage, start};
+pub use tokens::{DEFAULT_TOKEN_DAYS, Grant, MAX_TOKEN_DAYS, MintedToken, TokenGrant};
+pub use validate::{ValidatedPlugin, validate_bundle_file, validate_plugin_dir};

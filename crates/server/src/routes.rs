@@ -31,6 +31,7 @@ use crate::events::{IngestBatch, Ingested};
 use crate::ingest_rate::IngestRate;
 use crate::limits::Limits;
 use crate::ops::Metrics;
+use crate::tokens::{Grant, SigningKey};
 
 /// Largest request body accepted (analytics batches included).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -40,12 +41,15 @@ pub const MAX_EVENTS_PER_REQUEST: usize = 1000;
 pub const DEFAULT_PAGE_LIMIT: u32 = 200;
 /// Largest page size a client may ask for.
 pub const MAX_PAGE_LIMIT: u32 = 1000;
+/// How long a publish upload (up to the largest bundle) may take.
+pub const PUBLISH_TIMEOUT: Duration = Duration::from_secs(600);
 /// Header naming a client batch, so a resent batch is stored once.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
 /// Longest idempotency key accepted.
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 128;
-/// How long a verified token stays cached in memory.
-const TOKEN_CACHE_TTL: Duration = Duration::from_secs(10);
+/// How long a verified token stays cached in memory: a token revoked through another instance
+/// or the database directly is refused here within this time.
+pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
 
 /// Shared state of the handlers.
 #[derive(Debug, Clone)]
@@ -62,8 +66,11 @@ pub struct AppState {
     pub(crate) metrics: Arc<Metrics>,
     /// Whether `/metrics` needs an admin token.
     pub(crate) metrics_token_required: bool,
+    /// Where uploads wait while they are validated.
+    pub(crate) staging_dir: Arc<std::path::Path>,
     ingest_rate: Arc<IngestRate>,
-    token_cache: Arc<Mutex<HashMap<String, (String, Instant)>>>,
+    token_cache: Arc<Mutex<HashMap<String, (Grant, Instant)>>>,
+    signing_key: Arc<tokio::sync::OnceCell<SigningKey>>,
     /// Accounts known to exist, named by development tokens (dev mode only).
     dev_accounts: Arc<Mutex<std::collections::HashSet<String>>>,
 }
@@ -80,13 +87,22 @@ impl AppState {
             limits: Arc::default(),
             metrics: Arc::default(),
             metrics_token_required: false,
+            staging_dir: Arc::from(std::env::temp_dir().join("berth-serve-staging")),
             ingest_rate: Arc::new(IngestRate::new(
                 crate::limits::DEFAULT_EVENTS_BYTES_PER_SECOND,
                 crate::limits::DEFAULT_EVENTS_BURST_BYTES,
             )),
             token_cache: Arc::default(),
+            signing_key: Arc::default(),
             dev_accounts: Arc::default(),
         }
+    }
+
+    /// The same state with uploads staged under `dir` (on the same filesystem as local bundles).
+    #[must_use]
+    pub fn with_staging_dir(mut self, dir: &std::path::Path) -> Self {
+        self.staging_dir = Arc::from(dir);
+        self
     }
 
     /// The same state with `limits` in effect.
@@ -112,23 +128,43 @@ impl AppState {
         Arc::clone(&self.metrics)
     }
 
-    /// The account of a registered token, with a short in-memory cache of hits.
-    pub(crate) async fn token_account(&self, token: &str) -> Result<Option<String>, StoreError> {
+    /// What a token allows, if the service minted or registered it and it is still valid;
+    /// hits are cached for [`TOKEN_CACHE_TTL`]. A JWT must carry this service's signature
+    /// (development tokens are checked apart).
+    pub(crate) async fn token_grant(&self, token: &str) -> Result<Option<Grant>, StoreError> {
         let hash = hash_token(token);
+        let now = crate::db::now_unix();
         if let Ok(cache) = self.token_cache.lock()
-            && let Some((account, at)) = cache.get(&hash)
+            && let Some((grant, at)) = cache.get(&hash)
             && at.elapsed() < TOKEN_CACHE_TTL
+            && grant.expires_at.is_none_or(|expires| expires > now)
         {
-            return Ok(Some(account.clone()));
+            return Ok(Some(grant.clone()));
         }
-        let account = self.db.account_for_token(token).await?;
-        if let (Some(account), Ok(mut cache)) = (&account, self.token_cache.lock()) {
+        if token.split('.').count() == 3 {
+            let key = self
+                .signing_key
+                .get_or_try_init(|| self.db.signing_key())
+                .await?;
+            if !key.verifies(token) {
+                return Ok(None);
+            }
+        }
+        let grant = self.db.token_grant(token).await?;
+        if let (Some(grant), Ok(mut cache)) = (&grant, self.token_cache.lock()) {
             if cache.len() > 10_000 {
                 cache.clear();
             }
-            cache.insert(hash, (account.clone(), Instant::now()));
+            cache.insert(hash, (grant.clone(), Instant::now()));
         }
-        Ok(account)
+        Ok(grant)
+    }
+
+    /// Forgets cached grants (after a revocation on this instance).
+    pub(crate) fn forget_tokens(&self) {
+        if let Ok(mut cache) = self.token_cache.lock() {
+            cache.clear();
+        }
     }
 
     /// Creates the account a valid development token names, the first time it is used, so the
@@ -191,6 +227,7 @@ pub fn router(state: AppState) -> Router {
         .route("/bundles/{file}", get(crate::bundles::download::bundle));
     Router::new()
         .nest("/backend-api", api)
+        .nest("/berth/v1", crate::admin::router())
         .merge(crate::ops::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -212,7 +249,13 @@ async fn deadline(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let limit = state.limits.request_timeout;
+    let limit = if request.method() == axum::http::Method::POST
+        && request.uri().path() == berth_service_protocol::admin_paths::PLUGINS
+    {
+        PUBLISH_TIMEOUT
+    } else {
+        state.limits.request_timeout
+    };
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => ApiError::Overloaded(format!(

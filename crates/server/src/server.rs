@@ -174,7 +174,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServeError> {
         return Err(ServeError::DevModeNotLoopback { addr: config.bind });
     }
     let (db, bundles) = open_storage(&config).await?;
-    sweep_staging(bundles.as_ref()).await;
+    sweep_staging(bundles.as_ref(), config.staging_dir()).await;
     let bind_error = |source| ServeError::Bind {
         addr: config.bind,
         source,
@@ -191,6 +191,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServeError> {
     let bundle_store = bundles.describe();
     let state = AppState::new(db.clone(), bundles, &public_url, config.dev_mode)
         .with_limits(config.limits.clone())
+        .with_staging_dir(&config.staging_dir())
         .with_metrics_token_required(config.metrics_token_required);
     let metrics = state.metrics();
     // Load the whole catalog before the first request has to.
@@ -228,14 +229,23 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServeError> {
     })
 }
 
-/// Removes what killed uploads and publishes left in the staging folder; never fails the start.
-async fn sweep_staging(bundles: &dyn BundleStore) {
-    match bundles.sweep_staging(false).await {
+/// Removes what killed uploads, publishes and validations left in the staging folders; never
+/// fails the start.
+async fn sweep_staging(bundles: &dyn BundleStore, scratch: PathBuf) {
+    let swept = match bundles.sweep_staging(false).await {
+        Ok(mut swept) => crate::gc::sweep_scratch(scratch, false)
+            .await
+            .map(|scratch| {
+                swept.extend(scratch);
+                swept
+            }),
+        Err(err) => Err(err),
+    };
+    match swept {
         Ok(swept) if swept.is_empty() => {}
         Ok(swept) => tracing::info!(
             files = swept.len(),
             bytes = swept.iter().map(|file| file.bytes).sum::<u64>(),
-            folder = %bundles.staging_dir().display(),
             "removed the leftovers of interrupted uploads"
         ),
         Err(err) => tracing::warn!(

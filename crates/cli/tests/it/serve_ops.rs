@@ -425,8 +425,27 @@ fn kill_publish_while_staging(data_dir: &Path, source: &Path) -> std::path::Path
     leftover
 }
 
+/// Puts a bundle no release references into the bundle folder, as a replaced release left it
+/// before releases were kept; returns its digest.
+#[expect(clippy::disallowed_methods, reason = "test fixture")]
+fn leave_unreferenced_bundle(data_dir: &Path) -> String {
+    let bytes = b"an old bundle nobody references".repeat(100);
+    let output = Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().unwrap().write_all(&bytes)?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    let sha = String::from_utf8(output.stdout).unwrap()[..64].to_owned();
+    std::fs::write(data_dir.join(format!("bundles/{sha}.tar.gz")), bytes).unwrap();
+    sha
+}
+
 #[test]
-fn gc_removes_replaced_bundles_and_what_a_killed_publish_left() {
+fn gc_removes_unreferenced_bundles_and_what_a_killed_publish_left() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("serve");
     let old = publish(
@@ -446,6 +465,7 @@ fn gc_removes_replaced_bundles_and_what_a_killed_publish_left() {
     add_payload(&big, 8 * 1024 * 1024);
     let leftover = kill_publish_while_staging(&data_dir, &big);
     assert!(leftover.exists(), "the killed publish left nothing to test");
+    let unreferenced = leave_unreferenced_bundle(&data_dir);
 
     let mut log = Vec::new();
     for args in [
@@ -460,7 +480,12 @@ fn gc_removes_replaced_bundles_and_what_a_killed_publish_left() {
             .env_remove("RUST_LOG")
             .output()
             .unwrap();
-        log.push(transcript(&data_dir, args, &output, &[&old, &current]));
+        log.push(transcript(
+            &data_dir,
+            args,
+            &output,
+            &[&old, &current, &unreferenced],
+        ));
     }
     // Sizes depend on the packer and on when the publish was killed.
     insta::with_settings!({filters => vec![(r"\d+(\.\d+)? (B|KiB|MiB|GiB)", "[SIZE]")]}, {
@@ -470,9 +495,13 @@ fn gc_removes_replaced_bundles_and_what_a_killed_publish_left() {
         !leftover.exists(),
         "the killed publish's leftover is still there"
     );
-    let names: Vec<String> = std::fs::read_dir(data_dir.join("bundles"))
+    let mut names: Vec<String> = std::fs::read_dir(data_dir.join("bundles"))
         .unwrap()
         .map(|entry| entry.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert_eq!(names, vec![format!("{current}.tar.gz")]);
+    names.sort();
+    // Both releases stay in the history, so both bundles stay.
+    let mut expected = vec![format!("{old}.tar.gz"), format!("{current}.tar.gz")];
+    expected.sort();
+    assert_eq!(names, expected);
 }

@@ -24,6 +24,7 @@ use crate::error::StoreError;
 pub use database::DatabaseBundleStore;
 pub use folder::LocalBundleStore;
 pub use staging::StagedBundle;
+pub(crate) use staging::{VALIDATION_SCRATCH_PREFIX, sweep_validation_scratch};
 
 /// Bytes read from storage at a time for a download, and the size of one database chunk: a
 /// download holds a few of these in memory at most, whatever the bundle's size.

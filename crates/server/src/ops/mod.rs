@@ -14,6 +14,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
+use berth_service_protocol::TokenScope;
+
 use crate::error::ApiError;
 use crate::routes::AppState;
 
@@ -67,13 +69,7 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
 }
 
 impl AppState {
-    /// Whether a registered token may read the metrics. Token scopes are not stored yet, so
-    /// every registered token counts as an admin's until they are.
-    async fn is_admin_token(&self, token: &str) -> Result<bool, ApiError> {
-        Ok(self.token_account(token).await?.is_some())
-    }
-
-    /// Lets `/metrics` through only for an admin token.
+    /// Lets `/metrics` through only for a token with the `admin` scope.
     async fn authorize_metrics(&self, headers: &HeaderMap) -> Result<(), ApiError> {
         let refused = || {
             ApiError::Unauthorized(
@@ -87,9 +83,9 @@ impl AppState {
             .and_then(|value| value.to_str().ok())
             .and_then(crate::auth::bearer_token)
             .ok_or_else(refused)?;
-        match self.token_account(token).await? {
+        match self.token_grant(token).await? {
             None => Err(refused()),
-            Some(_) if self.is_admin_token(token).await? => Ok(()),
+            Some(grant) if grant.allows(TokenScope::Admin) => Ok(()),
             Some(_) => Err(ApiError::Forbidden {
                 code: "forbidden",
                 message: "`/metrics` needs a token with the `admin` scope".to_owned(),

@@ -1,6 +1,6 @@
-//! Bundle garbage collection on every store: unreferenced bundles (a replaced release's, a
-//! stray one) and killed uploads' leftovers go, referenced bundles and uploads in progress
-//! stay; a dry run only reports; a bundle stored within the minimum age, or stored again since
+//! Bundle garbage collection on every store: unreferenced bundles and killed uploads'
+//! leftovers go; the bundles of every release (older ones too, for rollbacks) and uploads in
+//! progress stay; a dry run only reports; a bundle stored within the minimum age, or stored again since
 //! (as a publish does), is kept; every store is collected whichever one the server uses.
 
 use std::time::Duration;
@@ -74,19 +74,14 @@ on_every_store!(
             .iter()
             .find(|sweep| sweep.kind == server.bundles.kind().as_str())
             .unwrap();
-        let mut expected = vec![
-            CollectedBundle {
-                sha256: old_sha.clone(),
-                bytes: old.bundle_bytes as u64,
-            },
-            CollectedBundle {
+        assert_eq!(
+            in_use.bundles,
+            vec![CollectedBundle {
                 sha256: stray_sha.clone(),
                 bytes: stray.len() as u64,
-            },
-        ];
-        expected.sort_by(|a, b| a.sha256.cmp(&b.sha256));
-        assert_eq!(in_use.bundles, expected);
-        assert_eq!(in_use.referenced, 1);
+            }]
+        );
+        assert_eq!(in_use.referenced, 2);
         assert_eq!(
             in_use
                 .leftovers
@@ -96,14 +91,11 @@ on_every_store!(
             vec![killed.clone()]
         );
         assert!(dry.dry_run);
-        assert_eq!(dry.referenced, 1);
+        assert_eq!(dry.referenced, 2);
         assert_eq!(dry.missing, Vec::<String>::new());
-        assert_eq!(
-            dry.freed_bytes(),
-            old.bundle_bytes as u64 + stray.len() as u64 + 3000
-        );
+        assert_eq!(dry.freed_bytes(), stray.len() as u64 + 3000);
         // Nothing was removed.
-        assert_eq!(status_of(server, &old_sha).await, StatusCode::OK);
+        assert_eq!(status_of(server, &stray_sha).await, StatusCode::OK);
         assert!(killed.exists());
 
         let report = collect_garbage(&config, &EVERYTHING_UNREFERENCED)
@@ -111,8 +103,9 @@ on_every_store!(
             .unwrap();
         assert!(!report.dry_run);
         assert_eq!(report.freed_bytes(), dry.freed_bytes());
-        assert_eq!(status_of(server, &old_sha).await, StatusCode::NOT_FOUND);
         assert_eq!(status_of(server, &stray_sha).await, StatusCode::NOT_FOUND);
+        // The earlier release stays in the history (for a roll back), and so does its bundle.
+        assert_eq!(status_of(server, &old_sha).await, StatusCode::OK);
         assert_eq!(status_of(server, &current_sha).await, StatusCode::OK);
         assert!(!killed.exists());
         assert!(live.exists(), "an upload in progress was swept");

@@ -9,6 +9,7 @@
     reason = "test helpers and scenarios outside #[test] functions fail loudly"
 )]
 
+mod admin;
 mod analytics;
 mod api;
 mod auth;
@@ -18,8 +19,10 @@ mod durability;
 mod freshness;
 mod gc;
 mod instances;
+mod migrations;
 mod ops;
 mod outage;
 mod policies;
+mod publish_http;
 mod support;
 mod tls;

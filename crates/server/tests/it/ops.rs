@@ -1,9 +1,10 @@
 //! Operations endpoints: `/healthz` and `/readyz` answer outside `/backend-api`; `/metrics`
 //! counts requests by route template, installs, ingested events and bundle bytes, and never
-//! names a plugin or an account; with `metrics_token_required` it answers only to a registered
-//! token. (`/readyz` during a database outage: `outage.rs`.)
+//! names a plugin or an account; with `metrics_token_required` it answers only to a token with
+//! the `admin` scope. (`/readyz` during a database outage: `outage.rs`.)
 
-use berth_server::{PublishOptions, ServerConfig};
+use berth_server::{PublishOptions, ServerConfig, TokenGrant};
+use berth_service_protocol::TokenScope;
 use pretty_assertions::assert_eq;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -133,15 +134,37 @@ crate::on_both_backends!(
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn metrics_can_require_a_registered_token() {
+async fn metrics_can_require_an_admin_token() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::new(dir.path().join("data"));
     config.bind = "127.0.0.1:0".parse().unwrap();
     config.metrics_token_required = true;
     let server = TestServer::start_with(config, dir).await;
+    let mint = |scope: TokenScope| {
+        let db = server.db.clone();
+        async move {
+            db.mint_token(&TokenGrant {
+                account_id: "acct-1".to_owned(),
+                scopes: [scope].into(),
+                plugin_ids: None,
+                days: None,
+                label: String::new(),
+            })
+            .await
+            .unwrap()
+            .token
+        }
+    };
     let url = format!("{}/metrics", origin(&server));
-    let anonymous = server.client.get(&url).send().await.unwrap();
-    let (status, body) = crate::support::decode(anonymous).await;
+    let get = |token: Option<String>| {
+        let request = server.client.get(&url);
+        let request = match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
+        async move { crate::support::decode(request.send().await.unwrap()).await }
+    };
+    let (status, body) = get(None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(
         body["error"]["message"]
@@ -150,18 +173,18 @@ async fn metrics_can_require_a_registered_token() {
             .contains("--metrics-token-required"),
         "{body}"
     );
-    let unknown = server
-        .client
-        .get(&url)
-        .bearer_auth("berth_not-a-token")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        get(Some("berth_not-a-token".to_owned())).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    for scope in [TokenScope::Read, TokenScope::Publish] {
+        let (status, body) = get(Some(mint(scope).await)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{scope:?}: {body}");
+    }
     let allowed = server
         .client
         .get(&url)
-        .bearer_auth(&server.token)
+        .bearer_auth(mint(TokenScope::Admin).await)
         .send()
         .await
         .unwrap();
