@@ -9,13 +9,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use berth_server::{BundleStoreKind, CHUNK_BYTES, PublishOptions, STAGED_PREFIX, ServerConfig};
+use berth_server::{BundleStoreKind, CHUNK_BYTES, STAGED_PREFIX, ServerConfig};
+use berth_service_protocol::TokenScope;
 use pretty_assertions::assert_eq;
 use reqwest::StatusCode;
 use reqwest::header::{
     ACCEPT_RANGES, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG,
 };
 
+use crate::publish_http::{bundle, token, upload};
 use crate::support::{Backend, TestServer, database_url};
 
 /// Deterministic bytes that do not compress, `len` of them.
@@ -262,7 +264,7 @@ on_every_store!(an_interrupted_download_resumes_where_it_stopped, |server| {
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_bundle_published_through_one_instance_downloads_from_another_at_once() {
+async fn a_bundle_published_over_http_through_one_instance_downloads_from_another_at_once() {
     let Some(Some(url)) = database_url(Backend::Postgres).await else {
         return;
     };
@@ -284,19 +286,37 @@ async fn a_bundle_published_through_one_instance_downloads_from_another_at_once(
         b.bundle_store
     );
 
-    let published = a.publish("shared", PublishOptions::default()).await;
-    let (_, item) = a
+    // Published over HTTP through the first instance, as a plugin author does.
+    let publisher = token(&a, "ci", &[TokenScope::Publish], None).await;
+    let (bytes, sha) = bundle(&a, "shared", "1.0.0", "Shared.");
+    let (status, body) = upload(&a, &publisher, "", bytes.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["bundle_sha256"], sha.as_str());
+    // The second instance offers it at once, with its own download URL.
+    let (status, item) = a
         .send_as(
             "GET",
-            &format!("/ps/plugins/{}?includeDownloadUrls=true", published.id),
+            "/ps/plugins/plugins~Plugin_shared?includeDownloadUrls=true",
             &a.token,
             &a.account,
         )
         .await;
-    let sha = item["release"]["bundle_sha256"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    assert_eq!(status, StatusCode::OK, "{item}");
+    let via_b = reqwest::Client::new()
+        .get(format!(
+            "{}/ps/plugins/plugins~Plugin_shared?includeDownloadUrls=true",
+            b.api_url
+        ))
+        .bearer_auth(&a.token)
+        .send()
+        .await
+        .unwrap();
+    let (status, item) = crate::support::decode(via_b).await;
+    assert_eq!(status, StatusCode::OK, "{item}");
+    assert_eq!(
+        item["release"]["bundle_download_url"],
+        format!("{}/bundles/{sha}.tar.gz", b.api_url).as_str()
+    );
     let from_b = a
         .client
         .get(format!("{}/bundles/{sha}.tar.gz", b.api_url))
@@ -304,8 +324,7 @@ async fn a_bundle_published_through_one_instance_downloads_from_another_at_once(
         .await
         .unwrap();
     assert_eq!(from_b.status(), StatusCode::OK);
-    let bytes = from_b.bytes().await.unwrap();
-    assert_eq!(berth_bundle::sha256_hex(&bytes), sha);
+    assert_eq!(from_b.bytes().await.unwrap().as_ref(), bytes.as_slice());
     assert!(
         !dir_b.path().join("data/bundles").exists(),
         "the second instance wrote a bundle folder"

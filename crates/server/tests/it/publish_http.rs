@@ -14,7 +14,7 @@ use tar::{EntryType, Header};
 use crate::on_both_backends;
 use crate::support::{TestServer, write_file, write_plugin};
 
-async fn token(
+pub(crate) async fn token(
     server: &TestServer,
     account: &str,
     scopes: &[TokenScope],
@@ -37,7 +37,7 @@ async fn token(
         .token
 }
 
-async fn upload(
+pub(crate) async fn upload(
     server: &TestServer,
     token: &str,
     query: &str,
@@ -57,7 +57,12 @@ async fn upload(
 }
 
 /// The packed bundle of fixture plugin `name` at `version`, its skill saying `body`.
-fn bundle(server: &TestServer, name: &str, version: &str, body: &str) -> (Vec<u8>, String) {
+pub(crate) fn bundle(
+    server: &TestServer,
+    name: &str,
+    version: &str,
+    body: &str,
+) -> (Vec<u8>, String) {
     let parent = server
         .dir
         .path()
