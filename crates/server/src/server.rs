@@ -175,6 +175,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServeError> {
     }
     let (db, bundles) = open_storage(&config).await?;
     sweep_staging(bundles.as_ref(), config.staging_dir()).await;
+    if bundles.kind() == BundleStoreKind::Database {
+        adopt_folder_bundles(&db, bundles.as_ref(), &config).await?;
+    }
     let bind_error = |source| ServeError::Bind {
         addr: config.bind,
         source,
@@ -227,6 +230,29 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServeError> {
         maintenance,
         db,
     })
+}
+
+/// Copies the referenced bundles an earlier berth kept in `<data-dir>/bundles` into the
+/// database store, so switching a deployment to it loses no release.
+async fn adopt_folder_bundles(
+    db: &Db,
+    bundles: &dyn BundleStore,
+    config: &ServerConfig,
+) -> Result<(), ServeError> {
+    let folder = crate::bundles::LocalBundleStore::new(config.bundle_dir());
+    if !folder.dir().is_dir() {
+        return Ok(());
+    }
+    let referenced = db.referenced_bundles().await?;
+    let adopted = crate::bundles::adopt_folder_bundles(bundles, &folder, &referenced).await?;
+    if adopted > 0 {
+        tracing::warn!(
+            adopted,
+            folder = %folder.dir().display(),
+            "copied bundles from the folder into the database store; the folder's copies can go once every instance runs this version"
+        );
+    }
+    Ok(())
 }
 
 /// Removes what killed uploads, publishes and validations left in the staging folders; never

@@ -225,3 +225,47 @@ pub fn open_store(
         )),
     }
 }
+
+/// Copies into `store` the bundles a release references that are missing from it but present
+/// in the folder `folder` (where berth kept every bundle before the database store existed), so
+/// a deployment switching stores keeps serving every release. Returns how many were copied.
+pub(crate) async fn adopt_folder_bundles(
+    store: &dyn BundleStore,
+    folder: &LocalBundleStore,
+    referenced: &[String],
+) -> Result<usize, StoreError> {
+    use futures_util::TryStreamExt as _;
+    let mut adopted = 0;
+    for sha in referenced {
+        if !is_sha256_hex(sha) || store.open(sha).await?.is_some() {
+            continue;
+        }
+        let Some(opened) = folder.open(sha).await? else {
+            continue;
+        };
+        let mut staged = store.stage().await?;
+        let size = opened.size();
+        let mut chunks = opened.stream(0..size);
+        while let Some(chunk) = chunks
+            .try_next()
+            .await
+            .map_err(|source| StoreError::Bundle {
+                path: folder.dir().join(format!("{sha}.tar.gz")),
+                source,
+            })?
+        {
+            staged.write(&chunk).await?;
+        }
+        if staged.sha256_hex() != *sha {
+            tracing::warn!(
+                bundle = %sha,
+                folder = %folder.dir().display(),
+                "a bundle file in the folder does not match its name; not copied"
+            );
+            continue;
+        }
+        store.put_staged(staged).await?;
+        adopted += 1;
+    }
+    Ok(adopted)
+}

@@ -392,3 +392,43 @@ async fn a_starting_server_sweeps_killed_uploads_and_keeps_those_in_progress() {
         writer.wait().unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_to_the_database_store_copies_the_folder_bundles_releases_reference() {
+    // A deployment from before the database store kept its bundles in the folder.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = ServerConfig::new(dir.path().join("data"));
+    config.bind = "127.0.0.1:0".parse().unwrap();
+    config.bundle_store = Some(BundleStoreKind::Folder);
+    let before = TestServer::start_with(config.clone(), tempfile::tempdir().unwrap()).await;
+    let published = before
+        .publish("kept", berth_server::PublishOptions::default())
+        .await;
+    let sha = published.release.bundle_sha256.unwrap();
+    let stray = noise(1000, 6);
+    before.bundles.put_bytes(&stray).await.unwrap();
+    before.shutdown().await;
+
+    config.bundle_store = Some(BundleStoreKind::Database);
+    let after = berth_server::start(config.clone()).await.unwrap();
+    let response = reqwest::get(format!("{}/bundles/{sha}.tar.gz", after.api_url))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        berth_bundle::sha256_hex(&response.bytes().await.unwrap()),
+        sha
+    );
+    after.shutdown().await.unwrap();
+    let (db, bundles) = berth_server::open_storage(&config).await.unwrap();
+    let stored: Vec<String> = bundles
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.sha256_hex)
+        .collect();
+    // Only what a release references is copied.
+    assert_eq!(stored, vec![sha]);
+    db.close().await;
+}
