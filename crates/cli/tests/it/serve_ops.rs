@@ -2,8 +2,9 @@
 //! password hidden, where bundles live, a warning for plain http off loopback), its request log
 //! (method, path, status, latency, account; never a token), SIGTERM (the request in flight
 //! completes, new connections are refused, the process exits 0 within the grace period, also
-//! when a client never finishes), and `berth serve gc` as a user sees it, which also sweeps
-//! what a killed `berth publish` left (issue 11 D).
+//! when a client never finishes), and `berth serve gc` as a user sees it; what a killed
+//! `berth publish` or a server killed during an upload leaves is swept by gc and by the next
+//! start (issue 11 D).
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
@@ -504,4 +505,68 @@ fn gc_removes_unreferenced_bundles_and_what_a_killed_publish_left() {
     let mut expected = vec![format!("{old}.tar.gz"), format!("{current}.tar.gz")];
     expected.sort();
     assert_eq!(names, expected);
+}
+
+#[test]
+fn a_server_killed_during_an_upload_leaves_nothing_once_it_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("serve");
+    let mut served = Served::start(&data_dir, &["--dev", "--bind", "127.0.0.1:0"]);
+    let token = berth_auth::test_support::unsigned_jwt(&json!({
+        "exp": 4_102_444_800_u64,
+        "https://api.openai.com/auth": {"chatgpt_account_id": "author"},
+    }));
+    let mut upload = TcpStream::connect(&served.address).unwrap();
+    upload
+        .write_all(
+            format!(
+                "POST /berth/v1/plugins HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {token}\r\n\
+                 content-type: application/gzip\r\ncontent-length: {}\r\n\r\n",
+                8 * 1024 * 1024
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    upload.write_all(&vec![0x1f; 1024 * 1024]).unwrap();
+    let bundles = data_dir.join("bundles");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let staged = loop {
+        let found = std::fs::read_dir(&bundles).ok().and_then(|entries| {
+            entries
+                .map(|entry| entry.unwrap().path())
+                .find(|path| path.to_string_lossy().contains(".berth-upload-"))
+        });
+        if let Some(path) = found
+            && std::fs::metadata(&path).is_ok_and(|meta| meta.len() > 0)
+        {
+            break path;
+        }
+        assert!(Instant::now() < deadline, "the upload was never staged");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    served.child.kill().unwrap();
+    served.child.wait().unwrap();
+    drop(upload);
+    assert!(
+        staged.exists(),
+        "a killed server's upload should still be on disk"
+    );
+
+    let report: Value =
+        serde_json::from_str(&admin(&data_dir, &["serve", "gc", "--dry-run", "--json"])).unwrap();
+    assert_eq!(report["referenced"], 0, "{report}");
+    assert_eq!(
+        report["stores"][0]["leftovers"][0]["path"],
+        staged.to_string_lossy().as_ref(),
+        "{report}"
+    );
+
+    // A restart sweeps it: its writer is gone.
+    let mut restarted = Served::start(&data_dir, &["--dev", "--bind", "127.0.0.1:0"]);
+    assert!(
+        !staged.exists(),
+        "the restarted server left the killed upload"
+    );
+    restarted.terminate();
+    assert_eq!(restarted.wait_exit(Duration::from_secs(10)).0, Some(0));
 }
