@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::Write as _;
+
 use anyhow::Context as _;
 use berth_server::{BundleStoreKind, Db, ServerConfig, TlsPaths};
 use clap::{Args, Subcommand};
@@ -157,14 +159,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     config.dev_mode = args.dev;
     config.metrics_token_required = args.metrics_token_required;
     let plain_http_on_network = config.tls.is_none() && !config.bind.ip().is_loopback();
+    let stop = shutdown_signal();
     let server = berth_server::start(config).await?;
-    printer::line(format!(
-        "berth serve listening on {} (API base URL: {})",
+    // One write, so a reader that takes the first line and closes the pipe (as scripts do)
+    // gets the whole block and never turns a later line into a broken pipe.
+    let mut out = printer::stdout();
+    writeln!(
+        out,
+        "berth serve listening on {} (API base URL: {})\ndatabase: {}\nbundles: {}",
         server.api_url.trim_end_matches("/backend-api"),
-        server.api_url
-    ))?;
-    printer::line(format!("database: {}", server.database))?;
-    printer::line(format!("bundles: {}", server.bundle_store))?;
+        server.api_url,
+        server.database,
+        server.bundle_store
+    )?;
+    out.flush()?;
+    drop(out);
     if plain_http_on_network {
         printer::note(format!(
             "warning: serving plain http on {}, reachable from other machines: tokens and \
@@ -178,30 +187,28 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let handle = server.handle();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        stop.await;
         handle.shutdown();
     });
     server.wait().await?;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Resolves on Ctrl-C or SIGTERM. The SIGTERM handler is installed when this is called, not
+/// when first awaited, so a SIGTERM that comes right after the banner still stops gracefully.
+fn shutdown_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
-    {
-        let Ok(mut term) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        else {
-            let _ = ctrl_c.await;
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
             return;
-        };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    {
         let _ = ctrl_c.await;
     }
 }
