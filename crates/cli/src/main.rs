@@ -15,28 +15,36 @@ use crate::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    // A running service logs each request by default (the `berth::access` target).
+    let serving = matches!(&cli.command, cli::Command::Serve(args) if args.command.is_none());
+    init_logging(cli.verbose, serving);
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => report(&err),
     }
 }
 
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, serving: bool) {
     let default = match verbose {
-        0 => "warn",
-        1 => "info",
-        2 => "debug",
-        _ => "trace",
+        0 if serving => format!("warn,{}=info", berth_server::ACCESS_LOG_TARGET),
+        0 => "warn".to_owned(),
+        1 => "info".to_owned(),
+        2 => "debug".to_owned(),
+        _ => "trace".to_owned(),
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_target(false)
-        .without_time()
-        .init();
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false);
+    // A service's log lines need their time; a command's messages do not.
+    if serving {
+        logs.init();
+    } else {
+        logs.without_time().init();
+    }
 }
 
 fn report(err: &anyhow::Error) -> ExitCode {

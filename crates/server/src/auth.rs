@@ -97,7 +97,7 @@ fn dev_token_account(token: &str) -> Result<String, ApiError> {
 }
 
 /// The token of an `Authorization: Bearer <token>` header (the scheme in any case).
-fn bearer_token(authorization: &str) -> Option<&str> {
+pub(crate) fn bearer_token(authorization: &str) -> Option<&str> {
     let (scheme, token) = authorization.split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
@@ -148,6 +148,12 @@ impl FromRequestParts<AppState> for Authenticated {
                     clip(&claimed)
                 ),
             });
+        }
+        if let Some(logged) = parts
+            .extensions
+            .get::<crate::ops::request_log::RequestAccount>()
+        {
+            logged.set(&grant.account_id);
         }
         Ok(Authenticated(grant))
     }

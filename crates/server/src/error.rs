@@ -102,6 +102,9 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// The bundle folder's lock (held briefly to store or collect a bundle) was not free.
+    #[error("could not lock the bundle folder")]
+    BundleLock(#[source] berth_fs::LockError),
 }
 
 /// How long a client is asked to wait when the database is full, busy or unreachable.
@@ -123,7 +126,8 @@ impl StoreError {
             | StoreError::Token { .. }
             | StoreError::VersionConflict { .. }
             | StoreError::CorruptKey
-            | StoreError::Bundle { .. } => false,
+            | StoreError::Bundle { .. }
+            | StoreError::BundleLock(_) => false,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! `berth serve`: a self-hostable plugin service speaking Codex's plugin-service API
 //! (`/backend-api/ps/plugins/...`) over `SQLite` or `PostgreSQL`, with accounts and hashed tokens,
-//! bundles served by content hash, optional TLS, and analytics ingest. Main types: [`Db`],
-//! [`ServerConfig`], [`RunningServer`], [`BundleStore`], and [`publish_plugin`].
+//! bundles stored by content hash in a folder or the database and streamed with ranges,
+//! optional TLS, analytics ingest, health and metrics endpoints, and bundle garbage
+//! collection. Main types: [`Db`], [`ServerConfig`], [`RunningServer`], [`BundleStore`],
+//! [`publish_plugin`] and [`collect_garbage`].
 
 mod admin;
 mod auth;
@@ -12,10 +14,12 @@ mod catalog_view;
 mod db;
 mod error;
 mod events;
+mod gc;
 mod ingest_rate;
 mod limits;
 mod listener;
 mod loopback_ca;
+mod ops;
 mod publish;
 mod releases;
 mod retention;
@@ -25,7 +29,11 @@ mod tokens;
 mod validate;
 
 pub use auth::{Authenticated, Caller};
-pub use bundles::{BundleStore, LocalBundleStore, is_sha256_hex};
+pub use bundles::{
+    BoxFuture, BundleStore, BundleStoreKind, ByteStream, CHUNK_BYTES, DatabaseBundleStore,
+    LocalBundleStore, OpenedBundle, STAGED_PREFIX, StagedBundle, StoredBundle, StoredEntry,
+    is_sha256_hex, open_store,
+};
 pub use catalog::{
     AccountInstall, CatalogChanges, InstalledRecord, Listing, Page, PluginRecord, Resolved,
     SkillContents,
@@ -37,6 +45,10 @@ pub use error::{ApiError, ServeError, StoreError, UNAVAILABLE_RETRY_AFTER};
 pub use events::{
     BATCH_KEY_RETENTION, EventFilter, IngestBatch, Ingested, PRUNE_BATCH_ROWS, StoredEvent,
 };
+pub use gc::{
+    CollectedBundle, CollectedLeftover, DEFAULT_GC_MIN_AGE, GcOptions, GcReport, StoreSweep,
+    collect_garbage,
+};
 pub use limits::{
     DEFAULT_EVENTS_BURST_BYTES, DEFAULT_EVENTS_BYTES_PER_SECOND, DEFAULT_EVENTS_DAILY_BYTES,
     DEFAULT_EVENTS_RETENTION_DAYS, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
@@ -44,6 +56,7 @@ pub use limits::{
 };
 pub use listener::ShutdownHandle;
 pub use loopback_ca::{LoopbackCa, LoopbackCaError, write_loopback_ca};
+pub use ops::{ACCESS_LOG_TARGET, Metrics, READY_TIMEOUT};
 pub use publish::{
     PublishError, PublishOptions, PublishedRelease, ValidatedBundle, plugin_id_for, publish_plugin,
     register_release,

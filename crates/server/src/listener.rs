@@ -24,6 +24,7 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use crate::limits::{FD_RESERVE, Limits};
+use crate::ops::Metrics;
 
 /// Connections over the cap answered 503 at once; beyond this many at a time they are closed
 /// without an answer.
@@ -177,6 +178,7 @@ pub(crate) struct Serve {
     pub(crate) limits: Arc<Limits>,
     pub(crate) cap: usize,
     pub(crate) stop: watch::Receiver<bool>,
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 impl Serve {
@@ -189,6 +191,7 @@ impl Serve {
             limits,
             cap,
             mut stop,
+            metrics,
         } = self;
         let permits = Arc::new(Semaphore::new(cap));
         let shedding = Arc::new(Semaphore::new(SHED_CONCURRENCY));
@@ -214,6 +217,7 @@ impl Serve {
                 limits: Arc::clone(&limits),
                 stop: stop.clone(),
                 registry: Arc::clone(&registry),
+                metrics: Arc::clone(&metrics),
             };
             if let Ok(permit) = Arc::clone(&permits).try_acquire_owned() {
                 connections.spawn(connection.serve(stream, peer, permit));
@@ -222,18 +226,19 @@ impl Serve {
                 let (permits, shedding) = (Arc::clone(&permits), Arc::clone(&shedding));
                 connections.spawn(async move {
                     let place = tokio::time::timeout(EVICTION_WAIT, permits.acquire_owned()).await;
-                    match place {
-                        Ok(Ok(permit)) => connection.serve(stream, peer, permit).await,
-                        _ => {
-                            if let Ok(permit) = shedding.try_acquire_owned() {
-                                shed(stream, connection.tls, permit).await;
-                            }
+                    if let Ok(Ok(permit)) = place {
+                        connection.serve(stream, peer, permit).await;
+                    } else {
+                        connection.metrics.connections_shed.inc();
+                        if let Ok(permit) = shedding.try_acquire_owned() {
+                            shed(stream, connection.tls, permit).await;
                         }
                     }
                 });
             } else {
                 // Wait (not accepting) for a place to answer 503 from, so a real client queued
                 // behind a flood gets an answer rather than a reset.
+                metrics.connections_shed.inc();
                 let place =
                     tokio::time::timeout(SHED_DEADLINE, Arc::clone(&shedding).acquire_owned())
                         .await;
@@ -266,12 +271,15 @@ struct Connection {
     limits: Arc<Limits>,
     stop: watch::Receiver<bool>,
     registry: Arc<Registry>,
+    metrics: Arc<Metrics>,
 }
 
 impl Connection {
     /// Serves the connection while it holds `_permit`, its place under the cap.
     async fn serve(self, stream: TcpStream, peer: SocketAddr, _permit: OwnedSemaphorePermit) {
         let (tracker, _registered) = self.registry.register();
+        self.metrics.connections_open.inc();
+        let _open = OpenConnection(Arc::clone(&self.metrics));
         let stream = Tracked {
             inner: stream,
             tracker: Arc::clone(&tracker),
@@ -352,6 +360,15 @@ impl Connection {
                 }
             }
         }
+    }
+}
+
+/// Counts a connection as open until dropped.
+struct OpenConnection(Arc<Metrics>);
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.connections_open.dec();
     }
 }
 

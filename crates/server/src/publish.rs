@@ -176,7 +176,6 @@ pub struct PublishedRelease {
 struct Packed {
     plugin: ValidatedPlugin,
     bytes: Vec<u8>,
-    sha256_hex: String,
 }
 
 /// Validates the plugin in `dir` as a client will load it, then packs it deterministically.
@@ -189,7 +188,6 @@ fn pack(dir: &Path) -> Result<Packed, PublishError> {
     Ok(Packed {
         plugin,
         bytes: packed.bytes,
-        sha256_hex: packed.sha256_hex,
     })
 }
 
@@ -203,20 +201,17 @@ pub async fn publish_plugin(
     options: PublishOptions,
 ) -> Result<PublishedRelease, PublishError> {
     let owned_dir = dir.to_path_buf();
-    let packed = tokio::task::spawn_blocking(move || -> Result<Packed, PublishError> {
-        let packed = pack(&owned_dir)?;
-        bundles.put(&packed.sha256_hex, &packed.bytes)?;
-        Ok(packed)
-    })
-    .await
-    .map_err(|source| PublishError::Join {
-        dir: dir.to_path_buf(),
-        source,
-    })??;
+    let packed = tokio::task::spawn_blocking(move || pack(&owned_dir))
+        .await
+        .map_err(|source| PublishError::Join {
+            dir: dir.to_path_buf(),
+            source,
+        })??;
+    let stored = bundles.put_bytes(&packed.bytes).await?;
     let bundle = ValidatedBundle {
         plugin: packed.plugin,
-        sha256_hex: packed.sha256_hex,
-        bytes: u64::try_from(packed.bytes.len()).unwrap_or(u64::MAX),
+        sha256_hex: stored.sha256_hex,
+        bytes: stored.bytes,
     };
     register_release(db, &bundle, &options).await
 }

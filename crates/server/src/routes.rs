@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -22,7 +22,7 @@ use berth_service_protocol::{
 use serde::Deserialize;
 
 use crate::auth::Caller;
-use crate::bundles::{BundleStore, is_sha256_hex};
+use crate::bundles::BundleStore;
 use crate::catalog::{Listing, PluginRecord};
 use crate::catalog_cache::CatalogCache;
 use crate::db::{Db, hash_token};
@@ -30,6 +30,7 @@ use crate::error::{ApiError, StoreError};
 use crate::events::{IngestBatch, Ingested};
 use crate::ingest_rate::IngestRate;
 use crate::limits::Limits;
+use crate::ops::Metrics;
 use crate::tokens::{Grant, SigningKey};
 
 /// Largest request body accepted (analytics batches included).
@@ -61,6 +62,10 @@ pub struct AppState {
     /// The catalog in memory, checked against the database at every request.
     pub(crate) catalog: Arc<CatalogCache>,
     pub(crate) limits: Arc<Limits>,
+    /// The service's metrics.
+    pub(crate) metrics: Arc<Metrics>,
+    /// Whether `/metrics` needs an admin token.
+    pub(crate) metrics_token_required: bool,
     /// Where uploads wait while they are validated.
     pub(crate) staging_dir: Arc<std::path::Path>,
     ingest_rate: Arc<IngestRate>,
@@ -80,6 +85,8 @@ impl AppState {
             public_url: Arc::from(public_url.trim_end_matches('/')),
             dev_mode,
             limits: Arc::default(),
+            metrics: Arc::default(),
+            metrics_token_required: false,
             staging_dir: Arc::from(std::env::temp_dir().join("berth-serve-staging")),
             ingest_rate: Arc::new(IngestRate::new(
                 crate::limits::DEFAULT_EVENTS_BYTES_PER_SECOND,
@@ -107,6 +114,18 @@ impl AppState {
         ));
         self.limits = Arc::new(limits);
         self
+    }
+
+    /// The same state with `/metrics` open only to admin tokens when `required`.
+    #[must_use]
+    pub fn with_metrics_token_required(mut self, required: bool) -> Self {
+        self.metrics_token_required = required;
+        self
+    }
+
+    /// The service's metrics.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        Arc::clone(&self.metrics)
     }
 
     /// What a token allows, if the service minted or registered it and it is still valid;
@@ -191,7 +210,7 @@ impl AppState {
     }
 }
 
-/// Builds the router with every route under `/backend-api`.
+/// Builds the router: the API under `/backend-api`, and the operations endpoints.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/ps/plugins/list", get(list))
@@ -205,15 +224,20 @@ pub fn router(state: AppState) -> Router {
         .route("/ps/plugins/{id}/uninstall", post(uninstall))
         .route("/plugins/featured", get(featured))
         .route("/codex/analytics-events/events", post(analytics))
-        .route("/bundles/{file}", get(bundle));
+        .route("/bundles/{file}", get(crate::bundles::download::bundle));
     Router::new()
         .nest("/backend-api", api)
         .nest("/berth/v1", crate::admin::router())
+        .merge(crate::ops::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             deadline,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::ops::request_log::observe,
         ))
         .with_state(state)
 }
@@ -494,6 +518,7 @@ async fn install(
         });
     }
     state.db.install(&caller.account_id, &id).await?;
+    state.metrics.installs.inc();
     let app_ids_needing_auth = if ListQuery::flag(query.include_apps_needing_auth.as_ref()) {
         record.item.release.app_ids.clone()
     } else {
@@ -520,6 +545,7 @@ async fn uninstall(
         )));
     }
     state.db.uninstall(&caller.account_id, &id).await?;
+    state.metrics.uninstalls.inc();
     Ok(Json(UninstallResponse { id, enabled: false }))
 }
 
@@ -599,11 +625,14 @@ async fn analytics(
         events: &events,
         bytes,
     };
-    match state
+    let ingested = state
         .db
         .ingest_events(batch, state.limits.events_daily_bytes)
-        .await?
-    {
+        .await?;
+    if matches!(ingested, Ingested::Stored) {
+        state.metrics.ingested_events.inc_by(events.len() as u64);
+    }
+    match ingested {
         Ingested::Stored | Ingested::Duplicate => Ok(Json(AnalyticsEventsResponse {
             accepted: u64::try_from(events.len()).unwrap_or(u64::MAX),
         })),
@@ -645,41 +674,6 @@ pub(crate) fn clip(text: &str) -> String {
     match text.char_indices().nth(MAX_ECHO_CHARS) {
         None => text.to_owned(),
         Some((end, _)) => format!("{}…", &text[..end]),
-    }
-}
-
-async fn bundle(State(state): State<AppState>, Path(file): Path<String>) -> Response {
-    let Some(sha) = file
-        .strip_suffix(".tar.gz")
-        .filter(|sha| is_sha256_hex(sha))
-    else {
-        return ApiError::NotFound(format!("no bundle `{}`", clip(&file))).into_response();
-    };
-    let sha = sha.to_owned();
-    let store = Arc::clone(&state.bundles);
-    let lookup = tokio::task::spawn_blocking(move || store.get(&sha)).await;
-    match lookup {
-        Ok(Ok(Some(bytes))) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/gzip"),
-                ),
-                (
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("public, max-age=31536000, immutable"),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Ok(Ok(None)) => ApiError::NotFound(format!("no bundle `{}`", clip(&file))).into_response(),
-        Ok(Err(err)) => ApiError::Internal(err).into_response(),
-        Err(join) => ApiError::Internal(StoreError::Bundle {
-            path: file.into(),
-            source: std::io::Error::other(join),
-        })
-        .into_response(),
     }
 }
 

@@ -9,8 +9,8 @@ use rustls::pki_types::pem::PemObject as _;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
-use crate::bundles::{BundleStore, LocalBundleStore};
-use crate::db::{Db, SqlitePageLimit};
+use crate::bundles::{BundleStore, BundleStoreKind, open_store};
+use crate::db::{Db, SqlitePageLimit, redact_url};
 use crate::error::ServeError;
 use crate::limits::Limits;
 use crate::listener::{Serve, ShutdownHandle, connection_cap};
@@ -46,6 +46,11 @@ pub struct ServerConfig {
     pub dev_mode: bool,
     /// Timeouts, connection cap and analytics bounds.
     pub limits: Limits,
+    /// Where bundles are stored; `None` picks the folder with `SQLite` and the database with
+    /// `PostgreSQL` (see [`ServerConfig::effective_bundle_store`]).
+    pub bundle_store: Option<BundleStoreKind>,
+    /// Answer `/metrics` only to requests with an admin token.
+    pub metrics_token_required: bool,
     /// Test hook: see [`SqlitePageLimit`].
     #[doc(hidden)]
     pub sqlite_page_limit: Option<SqlitePageLimit>,
@@ -62,8 +67,23 @@ impl ServerConfig {
             tls: None,
             dev_mode: false,
             limits: Limits::default(),
+            bundle_store: None,
+            metrics_token_required: false,
             sqlite_page_limit: None,
         }
+    }
+
+    /// The bundle store in effect: as configured, else the database with `PostgreSQL` (so
+    /// every instance serves every bundle) and the folder with `SQLite`.
+    pub fn effective_bundle_store(&self) -> BundleStoreKind {
+        self.bundle_store.unwrap_or_else(|| {
+            let url = self.database_url.as_deref().unwrap_or_default();
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                BundleStoreKind::Database
+            } else {
+                BundleStoreKind::Folder
+            }
+        })
     }
 
     /// The database URL in effect.
@@ -76,14 +96,19 @@ impl ServerConfig {
         })
     }
 
-    /// The bundle folder.
+    /// The bundle folder (the folder store's bundles and staged uploads).
     pub fn bundle_dir(&self) -> PathBuf {
         self.data_dir.join("bundles")
+    }
+
+    /// Where the database store stages uploads.
+    pub fn staging_dir(&self) -> PathBuf {
+        self.data_dir.join("staging")
     }
 }
 
 /// Opens the database and bundle store a config names, creating the data folder.
-pub async fn open_storage(config: &ServerConfig) -> Result<(Db, LocalBundleStore), ServeError> {
+pub async fn open_storage(config: &ServerConfig) -> Result<(Db, Arc<dyn BundleStore>), ServeError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|source| {
         ServeError::Store(crate::error::StoreError::Bundle {
             path: config.data_dir.clone(),
@@ -95,7 +120,8 @@ pub async fn open_storage(config: &ServerConfig) -> Result<(Db, LocalBundleStore
         config.sqlite_page_limit.clone(),
     )
     .await?;
-    Ok((db, LocalBundleStore::new(config.bundle_dir())))
+    let bundles = open_store(config.effective_bundle_store(), &db, &config.data_dir);
+    Ok((db, bundles))
 }
 
 /// A server that is accepting connections.
@@ -108,6 +134,10 @@ pub struct RunningServer {
     /// The most connections served at once (the configured cap, or less under a low
     /// file-descriptor limit).
     pub connection_cap: usize,
+    /// The database in use, its URL without password.
+    pub database: String,
+    /// Where bundles are stored, for people (e.g. "the folder `/srv/berth/bundles`").
+    pub bundle_store: String,
     handle: ShutdownHandle,
     task: JoinHandle<()>,
     maintenance: JoinHandle<()>,
@@ -144,7 +174,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServeError> {
         return Err(ServeError::DevModeNotLoopback { addr: config.bind });
     }
     let (db, bundles) = open_storage(&config).await?;
-    let bundles: Arc<dyn BundleStore> = Arc::new(bundles);
+    sweep_staging(bundles.as_ref(), config.staging_dir()).await;
+    if bundles.kind() == BundleStoreKind::Database {
+        adopt_folder_bundles(&db, bundles.as_ref(), &config).await?;
+    }
     let bind_error = |source| ServeError::Bind {
         addr: config.bind,
         source,
@@ -158,9 +191,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServeError> {
     let origin = format!("{scheme}://{local_addr}");
     let public_url = config.public_url.clone().unwrap_or_else(|| origin.clone());
     let limits = Arc::new(config.limits.clone());
+    let bundle_store = bundles.describe();
     let state = AppState::new(db.clone(), bundles, &public_url, config.dev_mode)
         .with_limits(config.limits.clone())
-        .with_staging_dir(&config.data_dir.join("staging"));
+        .with_staging_dir(&config.staging_dir())
+        .with_metrics_token_required(config.metrics_token_required);
+    let metrics = state.metrics();
     // Load the whole catalog before the first request has to.
     state.catalog.current().await?;
     let app = router(state);
@@ -178,6 +214,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServeError> {
             limits,
             cap,
             stop,
+            metrics,
         }
         .run(),
     );
@@ -186,11 +223,62 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServeError> {
         local_addr,
         api_url: format!("{origin}/backend-api"),
         connection_cap: cap,
+        database: redact_url(&config.effective_database_url()),
+        bundle_store,
         handle,
         task,
         maintenance,
         db,
     })
+}
+
+/// Copies the referenced bundles an earlier berth kept in `<data-dir>/bundles` into the
+/// database store, so switching a deployment to it loses no release.
+async fn adopt_folder_bundles(
+    db: &Db,
+    bundles: &dyn BundleStore,
+    config: &ServerConfig,
+) -> Result<(), ServeError> {
+    let folder = crate::bundles::LocalBundleStore::new(config.bundle_dir());
+    if !folder.dir().is_dir() {
+        return Ok(());
+    }
+    let referenced = db.referenced_bundles().await?;
+    let adopted = crate::bundles::adopt_folder_bundles(bundles, &folder, &referenced).await?;
+    if adopted > 0 {
+        tracing::warn!(
+            adopted,
+            folder = %folder.dir().display(),
+            "copied bundles from the folder into the database store; the folder's copies can go once every instance runs this version"
+        );
+    }
+    Ok(())
+}
+
+/// Removes what killed uploads, publishes and validations left in the staging folders; never
+/// fails the start.
+async fn sweep_staging(bundles: &dyn BundleStore, scratch: PathBuf) {
+    let swept = match bundles.sweep_staging(false).await {
+        Ok(mut swept) => crate::gc::sweep_scratch(scratch, false)
+            .await
+            .map(|scratch| {
+                swept.extend(scratch);
+                swept
+            }),
+        Err(err) => Err(err),
+    };
+    match swept {
+        Ok(swept) if swept.is_empty() => {}
+        Ok(swept) => tracing::info!(
+            files = swept.len(),
+            bytes = swept.iter().map(|file| file.bytes).sum::<u64>(),
+            "removed the leftovers of interrupted uploads"
+        ),
+        Err(err) => tracing::warn!(
+            error = %err,
+            "could not sweep the leftovers of interrupted uploads; `berth serve gc` retries"
+        ),
+    }
 }
 
 fn tls_acceptor(tls: &TlsPaths) -> Result<TlsAcceptor, ServeError> {

@@ -185,7 +185,7 @@ pub fn validate_bundle_file(
         });
     }
     let scratch = tempfile::Builder::new()
-        .prefix(".berth-validate-")
+        .prefix(crate::bundles::VALIDATION_SCRATCH_PREFIX)
         .tempdir_in(scratch_parent)
         .map_err(io_error)?;
     let file = std::fs::File::open(archive).map_err(io_error)?;

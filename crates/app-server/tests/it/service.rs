@@ -35,7 +35,6 @@ impl Service {
         let (db, bundles) = runtime
             .block_on(berth_server::open_storage(&config))
             .unwrap();
-        let bundles: Arc<dyn BundleStore> = Arc::new(bundles);
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .unwrap();

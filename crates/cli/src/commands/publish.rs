@@ -6,10 +6,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context as _;
-use berth_server::{BundleStore, PublishOptions};
+use berth_server::PublishOptions;
 use berth_service_protocol::{
     AuthenticationPolicy, Discoverability, InstallationPolicy, PublishQuery, Scope, Status,
 };
@@ -269,7 +268,6 @@ fn publish_to_database(args: PublishArgs) -> anyhow::Result<ExitCode> {
         .context("could not start the async runtime")?;
     runtime.block_on(async move {
         let (db, bundles) = berth_server::open_storage(&args.storage.config()).await?;
-        let bundles: Arc<dyn BundleStore> = Arc::new(bundles);
         let published = berth_server::publish_plugin(&db, bundles, &args.plugin_dir, options).await;
         db.close().await;
         let published = published.map_err(|err| {

@@ -1,19 +1,22 @@
 //! `berth serve`: runs the plugin service, and its admin subcommands (`events`, `account`,
-//! `token`, `status`) that work directly on the service's database. The clap types for the
+//! `token`, `status`, `gc`) that work directly on the service's database. The clap types for the
 //! command live here to keep the shared `cli.rs` edit to one variant.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::Write as _;
+
 use anyhow::Context as _;
-use berth_server::{Db, ServerConfig, TlsPaths};
+use berth_server::{BundleStoreKind, Db, ServerConfig, TlsPaths};
 use clap::{Args, Subcommand};
 
 use crate::printer;
 
 mod account;
 mod events;
+mod gc;
 mod limits;
 mod plugin;
 pub(crate) mod target;
@@ -21,6 +24,7 @@ mod token;
 
 use account::AccountCommand;
 use events::EventsArgs;
+use gc::GcArgs;
 use limits::LimitArgs;
 use plugin::{PluginCommand, StatusArgs};
 use token::TokenCommand;
@@ -36,6 +40,16 @@ pub(crate) struct StorageArgs {
     /// `~/.local/share/berth/serve`).
     #[arg(long, env = berth_server::DATA_DIR_ENV, value_name = "DIR")]
     pub(crate) data_dir: Option<PathBuf>,
+    /// Where bundles are stored: `folder` (`<data-dir>/bundles`) or `database` (default: the
+    /// database with `PostgreSQL`, so every instance serves every bundle; the folder with
+    /// `SQLite`).
+    #[arg(long, env = "BERTH_BUNDLE_STORE", value_name = "STORE", value_parser = parse_bundle_store)]
+    pub(crate) bundle_store: Option<BundleStoreKind>,
+}
+
+fn parse_bundle_store(value: &str) -> Result<BundleStoreKind, String> {
+    BundleStoreKind::parse(value)
+        .ok_or_else(|| format!("unknown bundle store `{value}`; use `folder` or `database`"))
 }
 
 impl StorageArgs {
@@ -51,6 +65,7 @@ impl StorageArgs {
     pub(crate) fn config(&self) -> ServerConfig {
         let mut config = ServerConfig::new(self.data_dir());
         config.database_url.clone_from(&self.database_url);
+        config.bundle_store = self.bundle_store;
         config
     }
 }
@@ -79,6 +94,9 @@ pub(crate) struct ServeArgs {
     /// Development mode: also accept Codex's unsigned test tokens (loopback addresses only).
     #[arg(long)]
     pub(crate) dev: bool,
+    /// Answer `/metrics` only to requests with an admin token (`Authorization: Bearer`).
+    #[arg(long, env = "BERTH_SERVE_METRICS_TOKEN_REQUIRED")]
+    pub(crate) metrics_token_required: bool,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
 }
@@ -99,6 +117,9 @@ pub(crate) enum ServeCommand {
     Plugin(PluginCommand),
     /// Set a plugin's admin status (`AVAILABLE` or `DISABLED_BY_ADMIN`).
     Status(StatusArgs),
+    /// Remove the bundles no release references (from the bundle folder and the database)
+    /// and the leftovers of interrupted uploads.
+    Gc(GcArgs),
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -116,18 +137,9 @@ async fn open_db(storage: &StorageArgs) -> anyhow::Result<Db> {
 pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = runtime()?;
     match args.command {
-        None => {
-            let limits = args.limits.limits();
-            runtime.block_on(serve(
-                args.storage,
-                args.bind,
-                args.public_url,
-                args.tls_cert.zip(args.tls_key),
-                args.dev,
-                limits,
-            ))
-        }
+        None => runtime.block_on(serve(args)),
         Some(ServeCommand::Events(args)) => runtime.block_on(events::run(args)),
+        Some(ServeCommand::Gc(args)) => runtime.block_on(gc::run(args)),
         Some(ServeCommand::Account(command)) => runtime.block_on(account::run(command)),
         Some(ServeCommand::Token(command)) => runtime.block_on(token::run(command)),
         Some(ServeCommand::Plugin(command)) => runtime.block_on(plugin::run(command)),
@@ -135,55 +147,68 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn serve(
-    storage: StorageArgs,
-    bind: SocketAddr,
-    public_url: Option<String>,
-    tls: Option<(PathBuf, PathBuf)>,
-    dev: bool,
-    limits: berth_server::Limits,
-) -> anyhow::Result<ExitCode> {
-    let mut config = storage.config();
-    config.limits = limits;
-    config.bind = bind;
-    config.public_url = public_url;
-    config.tls = tls.map(|(cert, key)| TlsPaths { cert, key });
-    config.dev_mode = dev;
+async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let mut config = args.storage.config();
+    config.limits = args.limits.limits();
+    config.bind = args.bind;
+    config.public_url = args.public_url;
+    config.tls = args
+        .tls_cert
+        .zip(args.tls_key)
+        .map(|(cert, key)| TlsPaths { cert, key });
+    config.dev_mode = args.dev;
+    config.metrics_token_required = args.metrics_token_required;
+    let plain_http_on_network = config.tls.is_none() && !config.bind.ip().is_loopback();
+    let stop = shutdown_signal();
     let server = berth_server::start(config).await?;
-    printer::line(format!(
-        "berth serve listening on {} (API base URL: {})",
+    // One write, so a reader that takes the first line and closes the pipe (as scripts do)
+    // gets the whole block and never turns a later line into a broken pipe.
+    let mut out = printer::stdout();
+    writeln!(
+        out,
+        "berth serve listening on {} (API base URL: {})\ndatabase: {}\nbundles: {}",
         server.api_url.trim_end_matches("/backend-api"),
-        server.api_url
-    ))?;
-    if dev {
+        server.api_url,
+        server.database,
+        server.bundle_store
+    )?;
+    out.flush()?;
+    drop(out);
+    if plain_http_on_network {
+        printer::note(format!(
+            "warning: serving plain http on {}, reachable from other machines: tokens and \
+             bundles cross the network unencrypted; pass --tls-cert and --tls-key, or keep \
+             this address behind a TLS-terminating proxy",
+            server.local_addr
+        ));
+    }
+    if args.dev {
         printer::note("development mode: unsigned test tokens are accepted");
     }
     let handle = server.handle();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        stop.await;
         handle.shutdown();
     });
     server.wait().await?;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Resolves on Ctrl-C or SIGTERM. The SIGTERM handler is installed when this is called, not
+/// when first awaited, so a SIGTERM that comes right after the banner still stops gracefully.
+fn shutdown_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
-    {
-        let Ok(mut term) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        else {
-            let _ = ctrl_c.await;
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
             return;
-        };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    {
         let _ = ctrl_c.await;
     }
 }

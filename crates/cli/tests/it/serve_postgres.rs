@@ -15,7 +15,7 @@ use crate::remote::{Serve, plugin_source};
 const ACCOUNTS: usize = 8;
 const ROUNDS: usize = 6;
 
-fn postgres_url() -> Option<String> {
+pub(crate) fn postgres_url() -> Option<String> {
     let url = std::env::var("BERTH_TEST_POSTGRES_URL")
         .ok()
         .filter(|url| !url.is_empty());
@@ -26,9 +26,9 @@ fn postgres_url() -> Option<String> {
     url
 }
 
-/// Creates an empty database next to the one `url` names and returns its URL.
-fn fresh_database(url: &str) -> String {
-    let name = format!("berth_two_processes_{}", std::process::id());
+/// Creates an empty database `<prefix>_<pid>` next to the one `url` names and returns its URL.
+pub(crate) fn fresh_database(url: &str, prefix: &str) -> String {
+    let name = format!("{prefix}_{}", std::process::id());
     let output = Command::new("psql")
         .arg(url)
         .args([
@@ -77,7 +77,7 @@ fn two_serve_processes_on_one_postgres_database_stay_consistent() {
         eprintln!("skipping: BERTH_TEST_POSTGRES_URL is not set");
         return;
     };
-    let database = fresh_database(&url);
+    let database = fresh_database(&url, "berth_two_processes");
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("serve");
     let source = plugin_source(dir.path(), "shared", "1.0.0", "Shared.");

@@ -15,3 +15,5 @@ mod fixture;
 mod locked_file;
 #[cfg(test)]
 mod remove;
+#[cfg(test)]
+mod staged;

@@ -1,7 +1,8 @@
-//! `POST /berth/v1/plugins`: publishing over HTTP. The upload streams into a staged file (never
-//! larger than clients download) while it is hashed, is validated exactly as a client will
-//! install it, and only then is stored by digest and registered as a release, published by the
-//! token's account. A refused or interrupted upload leaves nothing behind.
+//! `POST /berth/v1/plugins`: publishing over HTTP. The upload streams into a staged file in the
+//! bundle store's staging folder (never larger than clients download, never held in memory)
+//! while it is hashed, is validated exactly as a client will install it, and only then is moved
+//! into the store by digest and registered as a release, published by the token's account. A
+//! refused or interrupted upload leaves nothing behind.
 
 use std::path::PathBuf;
 
@@ -14,10 +15,9 @@ use berth_service_protocol::{
     Scope, Status, TokenScope,
 };
 use futures_util::StreamExt as _;
-use sha2::{Digest as _, Sha256};
-use tokio::io::AsyncWriteExt as _;
 
 use crate::auth::Authenticated;
+use crate::bundles::{BundleStore, StagedBundle};
 use crate::catalog::PluginRecord;
 use crate::error::ApiError;
 use crate::publish::{
@@ -130,56 +130,30 @@ fn options_for(
     })
 }
 
-/// Streams the request body into a staged file under `dir`, hashing it; refuses more than
-/// clients download.
-async fn stage_upload(
-    body: Body,
-    dir: PathBuf,
-) -> Result<(tempfile::NamedTempFile, String, u64), ApiError> {
-    let staging_error = |err: std::io::Error| {
-        ApiError::Internal(crate::error::StoreError::Bundle {
-            path: dir.clone(),
-            source: err,
-        })
-    };
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(staging_error)?;
-    let staged = tempfile::Builder::new()
-        .prefix(".upload-")
-        .tempfile_in(&dir)
-        .map_err(staging_error)?;
-    let mut file = tokio::fs::File::from_std(staged.as_file().try_clone().map_err(staging_error)?);
-    let mut hasher = Sha256::new();
-    let mut total = 0_u64;
+/// Streams the request body into a staged upload in the bundle store's staging folder (hashed
+/// as it is written); refuses more than clients download. Dropped on any refusal, the staged
+/// file is removed; if the server is killed, the next sweep removes it.
+async fn stage_upload(body: Body, bundles: &dyn BundleStore) -> Result<StagedBundle, ApiError> {
+    let mut staged = bundles.stage().await?;
     let mut chunks = body.into_data_stream();
     while let Some(chunk) = chunks.next().await {
         let chunk = chunk
             .map_err(|err| ApiError::BadRequest(format!("the upload was interrupted: {err}")))?;
-        total += u64::try_from(chunk.len()).unwrap_or(u64::MAX);
+        let total = staged.len() + u64::try_from(chunk.len()).unwrap_or(u64::MAX);
         if total > MAX_BUNDLE_BYTES {
             return Err(ApiError::PayloadTooLarge(format!(
                 "the bundle is over {MAX_BUNDLE_BYTES} bytes, the most clients download; make the plugin smaller"
             )));
         }
-        hasher.update(&chunk);
-        file.write_all(&chunk).await.map_err(staging_error)?;
+        staged.write(&chunk).await?;
     }
-    file.sync_all().await.map_err(staging_error)?;
-    if total == 0 {
+    if staged.is_empty() {
         return Err(ApiError::BadRequest(
             "the upload is empty; send the bundle (a gzip tar) as the request body".to_owned(),
         ));
     }
-    let sha256_hex = hasher
-        .finalize()
-        .iter()
-        .fold(String::new(), |mut hex, byte| {
-            use std::fmt::Write as _;
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        });
-    Ok((staged, sha256_hex, total))
+    staged.flush().await?;
+    Ok(staged)
 }
 
 /// Refuses unless `grant` may publish plugin `id` (new, or one its account published or owns).
@@ -241,19 +215,24 @@ pub(crate) async fn publish(
 ) -> Result<Json<PublishResponse>, ApiError> {
     let grant = caller.require(TokenScope::Publish)?.clone();
     let Query(query) = query.map_err(|err| ApiError::BadRequest(err.body_text()))?;
-    let staging = state.staging_dir.to_path_buf();
-    let (staged, sha256_hex, bytes) = stage_upload(body, staging.clone()).await?;
+    let staged = stage_upload(body, state.bundles.as_ref()).await?;
     let staged_path = staged.path().to_path_buf();
-    let plugin: ValidatedPlugin =
-        tokio::task::spawn_blocking(move || validate_bundle_file(&staged_path, &staging))
-            .await
-            .map_err(|join| {
-                ApiError::Internal(crate::error::StoreError::Bundle {
-                    path: PathBuf::from("upload"),
-                    source: std::io::Error::other(join),
-                })
-            })?
-            .map_err(refusal)?;
+    let scratch = state.staging_dir.to_path_buf();
+    let plugin: ValidatedPlugin = tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&scratch).map_err(|source| PublishError::Scratch {
+            path: scratch.clone(),
+            source,
+        })?;
+        validate_bundle_file(&staged_path, &scratch)
+    })
+    .await
+    .map_err(|join| {
+        ApiError::Internal(crate::error::StoreError::Bundle {
+            path: PathBuf::from("upload"),
+            source: std::io::Error::other(join),
+        })
+    })?
+    .map_err(refusal)?;
     if let Some(expected) = &query.name
         && expected != &plugin.name
     {
@@ -277,31 +256,33 @@ pub(crate) async fn publish(
     }
     let options = options_for(&query, existing.as_deref(), &grant.account_id)?;
     authorize(&state, &grant, &id, existing.as_deref(), &options).await?;
-    let store = std::sync::Arc::clone(&state.bundles);
-    let digest = sha256_hex.clone();
-    tokio::task::spawn_blocking(move || -> Result<(), crate::error::StoreError> {
-        let contents =
-            std::fs::read(staged.path()).map_err(|source| crate::error::StoreError::Bundle {
-                path: staged.path().to_path_buf(),
-                source,
-            })?;
-        store.put(&digest, &contents)
-    })
-    .await
-    .map_err(|join| {
-        ApiError::Internal(crate::error::StoreError::Bundle {
-            path: PathBuf::from("upload"),
-            source: std::io::Error::other(join),
+    // A version published already with other bytes is refused before the upload enters the
+    // bundle store (registering the release checks again, atomically).
+    let sha256_hex = staged.sha256_hex();
+    if let Some(release) =
+        state.db.releases(&id).await?.into_iter().find(|release| {
+            release.version == plugin.version && release.bundle_sha256 != sha256_hex
         })
-    })??;
+    {
+        return Err(crate::error::StoreError::VersionConflict {
+            id,
+            version: release.version,
+            stored_sha256: release.bundle_sha256,
+        }
+        .into());
+    }
+    let stored = state.bundles.put_staged(staged).await?;
     let bundle = ValidatedBundle {
         plugin,
-        sha256_hex,
-        bytes,
+        sha256_hex: stored.sha256_hex,
+        bytes: stored.bytes,
     };
     let published = register_release(&state.db, &bundle, &options)
         .await
         .map_err(refusal)?;
+    if published.created {
+        state.metrics.record_publish();
+    }
     tracing::info!(
         plugin = %published.item.id,
         version = %bundle.plugin.version,
@@ -314,7 +295,7 @@ pub(crate) async fn publish(
         name: published.item.name,
         version: bundle.plugin.version,
         bundle_sha256: bundle.sha256_hex,
-        bundle_bytes: bytes,
+        bundle_bytes: bundle.bytes,
         created: published.created,
     }))
 }

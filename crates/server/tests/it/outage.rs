@@ -1,7 +1,8 @@
 //! `PostgreSQL` outages (issue 11 C): with the database down or hanging, every request is
-//! answered 503 with `Retry-After` within a bounded time, never 500 and never a hang; once the
-//! database is back the same server answers again. The outage is made by a loopback proxy
-//! between the server and `PostgreSQL` that can refuse connections or swallow traffic.
+//! answered 503 with `Retry-After` within a bounded time, never 500 and never a hang, `/readyz`
+//! answers 503 and `/healthz` 200; once the database is back the same server answers again.
+//! The outage is made by a loopback proxy between the server and `PostgreSQL` that can refuse
+//! connections or swallow traffic.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -120,6 +121,18 @@ async fn expect_unavailable(server: &TestServer, deadline: Duration) {
             "{method} {path} took {took:?}, more than {deadline:?}"
         );
     }
+    let readyz = format!("{}/readyz", server.api.trim_end_matches("/backend-api"));
+    let started = Instant::now();
+    let ready = server.client.get(&readyz).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE, "/readyz");
+    assert!(started.elapsed() <= deadline);
+    let health = format!("{}/healthz", server.api.trim_end_matches("/backend-api"));
+    let health = server.client.get(&health).send().await.unwrap();
+    assert_eq!(
+        health.status(),
+        StatusCode::OK,
+        "/healthz during the outage"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -161,6 +174,13 @@ async fn a_postgres_outage_is_answered_503_in_bounded_time_and_recovers() {
         for _ in 0..5 {
             assert_eq!(server.get("/ps/plugins/list").await.0, StatusCode::OK);
         }
+        let readyz = format!("{}/readyz", server.api.trim_end_matches("/backend-api"));
+        let ready = server.client.get(&readyz).send().await.unwrap();
+        assert_eq!(
+            ready.status(),
+            StatusCode::OK,
+            "/readyz once the database is back"
+        );
     }
     server.shutdown().await;
 }

@@ -14,7 +14,7 @@ use tar::{EntryType, Header};
 use crate::on_both_backends;
 use crate::support::{TestServer, write_file, write_plugin};
 
-async fn token(
+pub(crate) async fn token(
     server: &TestServer,
     account: &str,
     scopes: &[TokenScope],
@@ -37,7 +37,7 @@ async fn token(
         .token
 }
 
-async fn upload(
+pub(crate) async fn upload(
     server: &TestServer,
     token: &str,
     query: &str,
@@ -57,7 +57,12 @@ async fn upload(
 }
 
 /// The packed bundle of fixture plugin `name` at `version`, its skill saying `body`.
-fn bundle(server: &TestServer, name: &str, version: &str, body: &str) -> (Vec<u8>, String) {
+pub(crate) fn bundle(
+    server: &TestServer,
+    name: &str,
+    version: &str,
+    body: &str,
+) -> (Vec<u8>, String) {
     let parent = server
         .dir
         .path()
@@ -90,13 +95,24 @@ fn crafted(entries: &[(&str, EntryType, &str, &[u8])]) -> Vec<u8> {
     gzip.finish().unwrap()
 }
 
-/// Everything the database and bundle storage hold, to show a refusal left no trace.
-async fn trace(server: &TestServer) -> (usize, Vec<String>, usize) {
+/// Everything the database and bundle storage hold, to show a refusal left no trace: plugins,
+/// referenced bundles, stored bundles, and files in the staging and bundle folders.
+async fn trace(server: &TestServer) -> (usize, Vec<String>, Vec<String>, usize) {
     let plugins = server.db.admin_plugins().await.unwrap().len();
     let bundles = server.db.referenced_bundles().await.unwrap();
-    let staged =
-        std::fs::read_dir(server.dir.path().join("data/staging")).map_or(0, Iterator::count);
-    (plugins, bundles, staged)
+    let stored = server
+        .bundles
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.sha256_hex)
+        .collect();
+    let files = ["data/staging", "data/bundles"]
+        .iter()
+        .map(|folder| std::fs::read_dir(server.dir.path().join(folder)).map_or(0, Iterator::count))
+        .sum();
+    (plugins, bundles, stored, files)
 }
 
 on_both_backends!(
@@ -315,5 +331,5 @@ on_both_backends!(refused_uploads_leave_no_trace, false, |server| {
     }
     // The bundle a refused upload carried was never stored.
     let sha = berth_bundle::sha256_hex(&good);
-    assert!(server.bundles.get(&sha).unwrap().is_none());
+    assert!(server.bundles.open(&sha).await.unwrap().is_none());
 });

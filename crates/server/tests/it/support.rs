@@ -4,9 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use berth_server::{
-    BundleStore, Db, LocalBundleStore, PublishOptions, RunningServer, ServerConfig,
-};
+use berth_server::{BundleStore, Db, PublishOptions, RunningServer, ServerConfig};
 use berth_service_protocol::DirectoryItem;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -81,6 +79,8 @@ pub(crate) struct TestServer {
     pub(crate) account: String,
     pub(crate) client: reqwest::Client,
     pub(crate) dir: TempDir,
+    /// The database URL configured (`None`: `SQLite` in the data folder).
+    pub(crate) database_url: Option<String>,
 }
 
 /// Writes a plugin folder `name` with one skill and an MCP server into `parent`.
@@ -128,9 +128,9 @@ impl TestServer {
     }
 
     pub(crate) async fn start_with(config: ServerConfig, dir: TempDir) -> Self {
-        let bundles: Arc<dyn BundleStore> = Arc::new(LocalBundleStore::new(config.bundle_dir()));
+        let database_url = config.database_url.clone();
         let server = berth_server::start(config.clone()).await.unwrap();
-        let (db, _) = berth_server::open_storage(&config).await.unwrap();
+        let (db, bundles) = berth_server::open_storage(&config).await.unwrap();
         db.add_account("acct-1", "One").await.unwrap();
         let token = db.add_token("acct-1", "test").await.unwrap();
         Self {
@@ -142,6 +142,7 @@ impl TestServer {
             account: "acct-1".to_owned(),
             client: reqwest::Client::new(),
             dir,
+            database_url,
         }
     }
 

@@ -128,7 +128,6 @@ fn start_service(
     config.dev_mode = true;
     let (server, remote_ids) = runtime.block_on(async {
         let (db, bundles) = berth_server::open_storage(&config).await?;
-        let bundles: std::sync::Arc<dyn berth_server::BundleStore> = std::sync::Arc::new(bundles);
         let mut ids = Vec::new();
         for name in ["hello", "notes"] {
             let published = berth_server::publish_plugin(
