@@ -33,13 +33,9 @@ fn development_tokens_are_unsigned_with_a_numeric_unexpired_exp() {
     assert!(message(dev_token_account(&expired)).contains("it has expired"));
     let string_exp =
         unsigned_jwt(&json!({"exp": "4000000000", "https://api.openai.com/auth": auth}));
-    assert!(
-        message(dev_token_account(&string_exp)).contains("`exp` must be a number")
-    );
+    assert!(message(dev_token_account(&string_exp)).contains("`exp` must be a number"));
     let no_account = unsigned_jwt(&json!({"exp": 4_000_000_000_i64}));
-    assert!(
-        message(dev_token_account(&no_account)).contains("no `chatgpt_account_id`")
-    );
+    assert!(message(dev_token_account(&no_account)).contains("no `chatgpt_account_id`"));
 
     // Same claims, but a header that claims a signature algorithm.
     let (_, rest) = valid.split_once('.').unwrap();

@@ -36,6 +36,18 @@ impl PluginRecord {
             || self.shared_with(account_id)
     }
 
+    /// Whether the web catalog lists this plugin for `account_id`: every plugin it may see,
+    /// less UNLISTED WORKSPACE plugins it neither owns nor was shared (those are readable by id
+    /// only, as in the API).
+    pub fn browsable_by(&self, account_id: &str) -> bool {
+        let item = &self.item;
+        self.visible_to(account_id)
+            && (item.scope != Scope::Workspace
+                || item.discoverability != Some(Discoverability::Unlisted)
+                || self.owner_account_id.as_deref() == Some(account_id)
+                || self.shared_with(account_id))
+    }
+
     /// Whether a `user` share principal names `account_id`.
     fn shared_with(&self, account_id: &str) -> bool {
         self.item.share_principals.iter().any(|principal| {
@@ -81,6 +93,16 @@ impl Catalog {
             next.plugins.insert(id, Arc::new(record));
         }
         next
+    }
+
+    /// Every plugin, in id order (the web pages filter them by the same rules).
+    pub(crate) fn records(&self) -> impl Iterator<Item = &Arc<PluginRecord>> {
+        self.plugins.values()
+    }
+
+    /// Plugin `id`, whoever may see it (callers check visibility).
+    pub(crate) fn get(&self, id: &str) -> Option<&Arc<PluginRecord>> {
+        self.plugins.get(id)
     }
 
     /// Plugin `id` if `account_id` may see it.

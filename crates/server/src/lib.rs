@@ -17,8 +17,10 @@ mod listener;
 mod loopback_ca;
 mod publish;
 mod retention;
+mod rollups;
 mod routes;
 mod server;
+mod web;
 
 pub use auth::Caller;
 pub use bundles::{BundleStore, LocalBundleStore, is_sha256_hex};
@@ -39,6 +41,10 @@ pub use listener::ShutdownHandle;
 pub use loopback_ca::{LoopbackCa, LoopbackCaError, write_loopback_ca};
 pub use publish::{PublishError, PublishOptions, PublishedRelease, publish_plugin};
 pub use retention::{PRUNE_INTERVAL, prune as prune_events};
+pub use rollups::{
+    DayCount, InstallCount, KeyScope, KeyTotals, ModelCount, SECONDS_PER_DAY, USED_EVENT,
+    plugin_key,
+};
 pub use routes::{
     AppState, DEFAULT_PAGE_LIMIT, IDEMPOTENCY_KEY_HEADER, MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST,
     MAX_PAGE_LIMIT, router,

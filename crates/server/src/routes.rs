@@ -61,6 +61,8 @@ pub struct AppState {
     token_cache: Arc<Mutex<HashMap<String, (String, Instant)>>>,
     /// Accounts known to exist, named by development tokens (dev mode only).
     dev_accounts: Arc<Mutex<std::collections::HashSet<String>>>,
+    /// The web pages' state (`web/`).
+    pub(crate) web: Arc<crate::web::WebState>,
 }
 
 impl AppState {
@@ -79,7 +81,16 @@ impl AppState {
             )),
             token_cache: Arc::default(),
             dev_accounts: Arc::default(),
+            web: Arc::default(),
         }
+    }
+
+    /// The same state with `--public-catalog` as given: anonymous viewers of the web pages see
+    /// the GLOBAL catalog.
+    #[must_use]
+    pub fn with_public_catalog(mut self, public_catalog: bool) -> Self {
+        self.web = Arc::new(crate::web::WebState::new(public_catalog));
+        self
     }
 
     /// The same state with `limits` in effect.
@@ -172,6 +183,7 @@ pub fn router(state: AppState) -> Router {
         .route("/bundles/{file}", get(bundle));
     Router::new()
         .nest("/backend-api", api)
+        .merge(crate::web::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(

@@ -44,6 +44,9 @@ pub struct ServerConfig {
     pub tls: Option<TlsPaths>,
     /// Accept Codex's unsigned test JWTs (loopback only).
     pub dev_mode: bool,
+    /// Let anonymous viewers of the web pages see the GLOBAL catalog (else every page needs
+    /// sign-in).
+    pub public_catalog: bool,
     /// Timeouts, connection cap and analytics bounds.
     pub limits: Limits,
     /// Test hook: see [`SqlitePageLimit`].
@@ -61,6 +64,7 @@ impl ServerConfig {
             public_url: None,
             tls: None,
             dev_mode: false,
+            public_catalog: false,
             limits: Limits::default(),
             sqlite_page_limit: None,
         }
@@ -159,7 +163,8 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServeError> {
     let public_url = config.public_url.clone().unwrap_or_else(|| origin.clone());
     let limits = Arc::new(config.limits.clone());
     let state = AppState::new(db.clone(), bundles, &public_url, config.dev_mode)
-        .with_limits(config.limits.clone());
+        .with_limits(config.limits.clone())
+        .with_public_catalog(config.public_catalog);
     // Load the whole catalog before the first request has to.
     state.catalog.current().await?;
     let app = router(state);
