@@ -276,10 +276,10 @@ fn burst(origin: &str, accounts: &[(String, String)]) -> Option<String> {
             .spawn()
             .ok()
     };
-    let writer = spawn(&writes)?;
-    let reader = spawn(&reads)?;
-    let writes = String::from_utf8_lossy(&writer.wait_with_output().unwrap().stdout).into_owned();
-    let reads = String::from_utf8_lossy(&reader.wait_with_output().unwrap().stdout).into_owned();
+    let posting = spawn(&writes)?;
+    let reading = spawn(&reads)?;
+    let writes = String::from_utf8_lossy(&posting.wait_with_output().unwrap().stdout).into_owned();
+    let reads = String::from_utf8_lossy(&reading.wait_with_output().unwrap().stdout).into_owned();
     assert!(!writes.contains("Non-2xx"), "some writes failed: {writes}");
     assert!(!reads.contains("Non-2xx"), "some reads failed: {reads}");
     let field = |text: &str, prefix: &str| {

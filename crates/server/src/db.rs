@@ -25,8 +25,11 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Read connections to an `SQLite` file (writes have one connection of their own).
 const SQLITE_READ_CONNECTIONS: u32 = 8;
-/// Connections to a `PostgreSQL` server.
-const POSTGRES_CONNECTIONS: u32 = 16;
+/// Read connections to a `PostgreSQL` server.
+const POSTGRES_READ_CONNECTIONS: u32 = 16;
+/// Write connections to a `PostgreSQL` server, apart from the reads so a burst of writes never
+/// holds every connection while reads wait.
+const POSTGRES_WRITE_CONNECTIONS: u32 = 8;
 
 /// Test hook: the largest page count every pooled `SQLite` connection may grow the file to
 /// (`PRAGMA max_page_count`, applied before each use; 0 leaves it alone). Writes past it fail
@@ -66,10 +69,10 @@ pub enum DbKind {
 
 /// The server's database handle. Cheap to clone.
 ///
-/// On `SQLite`, writes go through a pool of one connection, so writers queue in the server
-/// instead of failing with `database is locked`, and never hold the read connections while they
-/// wait; reads use their own pool and, in write-ahead-log mode, never wait for the writer. On
-/// `PostgreSQL` both are one pool.
+/// Writes and reads have pools of their own, so writers never hold every connection while
+/// reads wait. On `SQLite` the write pool has one connection, so writers queue in the server
+/// instead of failing with `database is locked`; reads, in write-ahead-log mode, never wait for
+/// the writer.
 #[derive(Debug, Clone)]
 pub struct Db {
     pub(crate) reads: AnyPool,
@@ -119,6 +122,9 @@ pub struct Account {
     pub id: String,
     /// Display name.
     pub name: String,
+    /// E-mail put in the account's tokens, if set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// Removes the password from a database URL, for messages.
@@ -225,11 +231,15 @@ impl Db {
                 (reads, writes)
             }
             DbKind::Postgres => {
-                let pool = pool_options(POSTGRES_CONNECTIONS)
+                let writes = pool_options(POSTGRES_WRITE_CONNECTIONS)
+                    .connect_with(options.clone())
+                    .await
+                    .map_err(connect_error)?;
+                let reads = pool_options(POSTGRES_READ_CONNECTIONS)
                     .connect_with(options)
                     .await
                     .map_err(connect_error)?;
-                (pool.clone(), pool)
+                (reads, writes)
             }
         };
         let migrator = match kind {
@@ -296,15 +306,27 @@ impl Db {
 
     /// Adds an account (idempotent: an existing account keeps its name).
     pub async fn add_account(&self, id: &str, name: &str) -> Result<Account, StoreError> {
+        self.add_account_with_email(id, name, None).await
+    }
+
+    /// Adds an account with the e-mail its tokens carry (idempotent: an existing account keeps
+    /// its name and e-mail).
+    pub async fn add_account_with_email(
+        &self,
+        id: &str,
+        name: &str,
+        email: Option<&str>,
+    ) -> Result<Account, StoreError> {
         self.execute_write(
             "adding an account",
             sqlx::query(
-                "INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3) \
+                "INSERT INTO accounts (id, name, created_at, email) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (id) DO NOTHING",
             )
             .bind(id)
             .bind(name)
-            .bind(now_unix()),
+            .bind(now_unix())
+            .bind(email),
         )
         .await?;
         self.account(id)
@@ -314,43 +336,51 @@ impl Db {
 
     /// Looks up an account.
     pub async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
-        let row = sqlx::query("SELECT id, name FROM accounts WHERE id = $1")
+        let row = sqlx::query("SELECT id, name, email FROM accounts WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.reads)
             .await
             .map_err(query_error("reading an account"))?;
-        row.map(|row| {
-            Ok(Account {
-                id: row
-                    .try_get("id")
-                    .map_err(query_error("reading an account"))?,
-                name: row
-                    .try_get("name")
-                    .map_err(query_error("reading an account"))?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(decode_account).transpose()
     }
 
     /// Lists accounts by id.
     pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
-        let rows = sqlx::query("SELECT id, name FROM accounts ORDER BY id")
+        let rows = sqlx::query("SELECT id, name, email FROM accounts ORDER BY id")
             .fetch_all(&self.reads)
             .await
             .map_err(query_error("listing accounts"))?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(Account {
-                    id: row.try_get("id").map_err(query_error("listing accounts"))?,
-                    name: row
-                        .try_get("name")
-                        .map_err(query_error("listing accounts"))?,
-                })
-            })
-            .collect()
+        rows.iter().map(decode_account).collect()
     }
 
-    /// Creates a new random token for `account_id` and returns it; only its hash is stored.
+    /// Removes an account with its tokens and installs; `false` if there was none. Plugins it
+    /// owns stay (an admin withdraws them).
+    pub async fn remove_account(&self, id: &str) -> Result<bool, StoreError> {
+        let action = "removing an account";
+        let mut tx = self.begin_write(action).await?;
+        for statement in [
+            "DELETE FROM tokens WHERE account_id = $1",
+            "DELETE FROM installs WHERE account_id = $1",
+        ] {
+            sqlx::query(statement)
+                .bind(id)
+                .execute(tx.conn())
+                .await
+                .map_err(query_error(action))?;
+        }
+        let removed = sqlx::query("DELETE FROM accounts WHERE id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await
+            .map_err(query_error(action))?
+            .rows_affected()
+            > 0;
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    /// Creates a new random opaque token (`berth_<hex>`, read and publish) for `account_id` and
+    /// returns it; only its hash is stored. [`Db::mint_token`] makes the JWTs teams use.
     pub async fn add_token(&self, account_id: &str, label: &str) -> Result<String, StoreError> {
         if self.account(account_id).await?.is_none() {
             return Err(StoreError::UnknownAccount {
@@ -360,34 +390,36 @@ impl Db {
         let mut bytes = [0_u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let token = format!("berth_{}", hex(&bytes));
+        let hash = hash_token(&token);
         self.execute_write(
             "adding a token",
             sqlx::query(
-                "INSERT INTO tokens (token_sha256, account_id, label, created_at) \
-                 VALUES ($1, $2, $3, $4)",
+                "INSERT INTO tokens (token_sha256, account_id, label, created_at, id) \
+                 VALUES ($1, $2, $3, $4, $5)",
             )
-            .bind(hash_token(&token))
+            .bind(hash.as_str())
             .bind(account_id)
             .bind(label)
-            .bind(now_unix()),
+            .bind(now_unix())
+            .bind(&hash[..16]),
         )
         .await?;
         Ok(token)
     }
 
-    /// The account a token belongs to, if any.
+    /// The account a token belongs to, if it is valid.
     pub async fn account_for_token(&self, token: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT account_id FROM tokens WHERE token_sha256 = $1")
-            .bind(hash_token(token))
-            .fetch_optional(&self.reads)
-            .await
-            .map_err(query_error("checking a token"))?;
-        row.map(|row| {
-            row.try_get("account_id")
-                .map_err(query_error("checking a token"))
-        })
-        .transpose()
+        Ok(self.token_grant(token).await?.map(|grant| grant.account_id))
     }
+}
+
+fn decode_account(row: &sqlx::any::AnyRow) -> Result<Account, StoreError> {
+    let action = "reading an account";
+    Ok(Account {
+        id: row.try_get("id").map_err(query_error(action))?,
+        name: row.try_get("name").map_err(query_error(action))?,
+        email: row.try_get("email").map_err(query_error(action))?,
+    })
 }
 
 #[cfg(test)]

@@ -69,6 +69,30 @@ pub enum StoreError {
     /// for the same check).
     #[error("could not bring the catalog up to date from the database")]
     CatalogRefresh(#[source] std::sync::Arc<StoreError>),
+    /// A version is published already with other bytes; versions are immutable.
+    #[error(
+        "version `{version}` of plugin `{id}` is already published with other bytes (bundle {stored_sha256}); versions are immutable: raise `version` in `.codex-plugin/plugin.json` and publish again"
+    )]
+    VersionConflict {
+        /// Plugin id.
+        id: String,
+        /// The version.
+        version: String,
+        /// The digest of the bundle published first.
+        stored_sha256: String,
+    },
+    /// Signing a token failed.
+    #[error("could not sign a token")]
+    Token {
+        /// The JWT library's error.
+        #[source]
+        source: jsonwebtoken::errors::Error,
+    },
+    /// The stored signing key is not valid base64.
+    #[error(
+        "the service's signing key in the database is corrupt; delete the `signing_keys` row to make a new one (every token then has to be minted again)"
+    )]
+    CorruptKey,
     /// Reading or writing a bundle file failed.
     #[error("bundle storage failed at `{path}`")]
     Bundle {
@@ -96,6 +120,9 @@ impl StoreError {
             | StoreError::UnsupportedUrl { .. }
             | StoreError::Corrupt { .. }
             | StoreError::UnknownAccount { .. }
+            | StoreError::Token { .. }
+            | StoreError::VersionConflict { .. }
+            | StoreError::CorruptKey
             | StoreError::Bundle { .. } => false,
         }
     }
@@ -247,6 +274,9 @@ pub enum ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
+        if let StoreError::VersionConflict { .. } = &error {
+            return ApiError::Conflict(error.to_string());
+        }
         if error.is_unavailable() {
             ApiError::Unavailable(error)
         } else {

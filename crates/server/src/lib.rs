@@ -3,6 +3,7 @@
 //! bundles served by content hash, optional TLS, and analytics ingest. Main types: [`Db`],
 //! [`ServerConfig`], [`RunningServer`], [`BundleStore`], and [`publish_plugin`].
 
+mod admin;
 mod auth;
 mod bundles;
 mod catalog;
@@ -16,16 +17,19 @@ mod limits;
 mod listener;
 mod loopback_ca;
 mod publish;
+mod releases;
 mod retention;
 mod rollups;
 mod routes;
 mod server;
+mod tokens;
 mod web;
 
-pub use auth::Caller;
+pub use auth::{Authenticated, Caller};
 pub use bundles::{BundleStore, LocalBundleStore, is_sha256_hex};
 pub use catalog::{
-    AccountInstall, CatalogChanges, InstalledRecord, Listing, Page, PluginRecord, SkillContents,
+    AccountInstall, CatalogChanges, InstalledRecord, Listing, Page, PluginRecord, Resolved,
+    SkillContents,
 };
 pub use db::{ACQUIRE_TIMEOUT, Account, Db, DbKind, SqlitePageLimit};
 pub use error::{ApiError, ServeError, StoreError, UNAVAILABLE_RETRY_AFTER};
@@ -40,6 +44,7 @@ pub use limits::{
 pub use listener::ShutdownHandle;
 pub use loopback_ca::{LoopbackCa, LoopbackCaError, write_loopback_ca};
 pub use publish::{PublishError, PublishOptions, PublishedRelease, publish_plugin};
+pub use releases::{NewRelease, PublishOutcome, ReleaseChangeError, WithdrawOutcome};
 pub use retention::{PRUNE_INTERVAL, prune as prune_events};
 pub use rollups::{
     DayCount, InstallCount, KeyScope, KeyTotals, ModelCount, SECONDS_PER_DAY, USED_EVENT,
@@ -47,6 +52,7 @@ pub use rollups::{
 };
 pub use routes::{
     AppState, DEFAULT_PAGE_LIMIT, IDEMPOTENCY_KEY_HEADER, MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST,
-    MAX_PAGE_LIMIT, router,
+    MAX_PAGE_LIMIT, TOKEN_CACHE_TTL, router,
 };
 pub use server::{DATA_DIR_ENV, RunningServer, ServerConfig, TlsPaths, open_storage, start};
+pub use tokens::{DEFAULT_TOKEN_DAYS, Grant, MAX_TOKEN_DAYS, MintedToken, TokenGrant};

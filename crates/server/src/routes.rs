@@ -30,6 +30,7 @@ use crate::error::{ApiError, StoreError};
 use crate::events::{IngestBatch, Ingested};
 use crate::ingest_rate::IngestRate;
 use crate::limits::Limits;
+use crate::tokens::{Grant, SigningKey};
 
 /// Largest request body accepted (analytics batches included).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -43,8 +44,9 @@ pub const MAX_PAGE_LIMIT: u32 = 1000;
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
 /// Longest idempotency key accepted.
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 128;
-/// How long a verified token stays cached in memory.
-const TOKEN_CACHE_TTL: Duration = Duration::from_secs(10);
+/// How long a verified token stays cached in memory: a token revoked through another instance
+/// or the database directly is refused here within this time.
+pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
 
 /// Shared state of the handlers.
 #[derive(Debug, Clone)]
@@ -58,7 +60,8 @@ pub struct AppState {
     pub(crate) catalog: Arc<CatalogCache>,
     pub(crate) limits: Arc<Limits>,
     ingest_rate: Arc<IngestRate>,
-    token_cache: Arc<Mutex<HashMap<String, (String, Instant)>>>,
+    token_cache: Arc<Mutex<HashMap<String, (Grant, Instant)>>>,
+    signing_key: Arc<tokio::sync::OnceCell<SigningKey>>,
     /// Accounts known to exist, named by development tokens (dev mode only).
     dev_accounts: Arc<Mutex<std::collections::HashSet<String>>>,
     /// The web pages' state (`web/`).
@@ -80,6 +83,7 @@ impl AppState {
                 crate::limits::DEFAULT_EVENTS_BURST_BYTES,
             )),
             token_cache: Arc::default(),
+            signing_key: Arc::default(),
             dev_accounts: Arc::default(),
             web: Arc::default(),
         }
@@ -104,23 +108,43 @@ impl AppState {
         self
     }
 
-    /// The account of a registered token, with a short in-memory cache of hits.
-    pub(crate) async fn token_account(&self, token: &str) -> Result<Option<String>, StoreError> {
+    /// What a token allows, if the service minted or registered it and it is still valid;
+    /// hits are cached for [`TOKEN_CACHE_TTL`]. A JWT must carry this service's signature
+    /// (development tokens are checked apart).
+    pub(crate) async fn token_grant(&self, token: &str) -> Result<Option<Grant>, StoreError> {
         let hash = hash_token(token);
+        let now = crate::db::now_unix();
         if let Ok(cache) = self.token_cache.lock()
-            && let Some((account, at)) = cache.get(&hash)
+            && let Some((grant, at)) = cache.get(&hash)
             && at.elapsed() < TOKEN_CACHE_TTL
+            && grant.expires_at.is_none_or(|expires| expires > now)
         {
-            return Ok(Some(account.clone()));
+            return Ok(Some(grant.clone()));
         }
-        let account = self.db.account_for_token(token).await?;
-        if let (Some(account), Ok(mut cache)) = (&account, self.token_cache.lock()) {
+        if token.split('.').count() == 3 {
+            let key = self
+                .signing_key
+                .get_or_try_init(|| self.db.signing_key())
+                .await?;
+            if !key.verifies(token) {
+                return Ok(None);
+            }
+        }
+        let grant = self.db.token_grant(token).await?;
+        if let (Some(grant), Ok(mut cache)) = (&grant, self.token_cache.lock()) {
             if cache.len() > 10_000 {
                 cache.clear();
             }
-            cache.insert(hash, (account.clone(), Instant::now()));
+            cache.insert(hash, (grant.clone(), Instant::now()));
         }
-        Ok(account)
+        Ok(grant)
+    }
+
+    /// Forgets cached grants (after a revocation on this instance).
+    pub(crate) fn forget_tokens(&self) {
+        if let Ok(mut cache) = self.token_cache.lock() {
+            cache.clear();
+        }
     }
 
     /// Creates the account a valid development token names, the first time it is used, so the
@@ -183,6 +207,7 @@ pub fn router(state: AppState) -> Router {
         .route("/bundles/{file}", get(bundle));
     Router::new()
         .nest("/backend-api", api)
+        .nest("/berth/v1", crate::admin::router())
         .merge(crate::web::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

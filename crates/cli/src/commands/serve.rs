@@ -74,6 +74,10 @@ pub(crate) struct ServeArgs {
     /// Development mode: also accept Codex's unsigned test tokens (loopback addresses only).
     #[arg(long)]
     pub(crate) dev: bool,
+    /// Let anonymous visitors of the web pages browse the GLOBAL catalog (otherwise every page
+    /// needs sign-in with a service token).
+    #[arg(long)]
+    pub(crate) public_catalog: bool,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
 }
@@ -161,6 +165,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 args.public_url,
                 args.tls_cert.zip(args.tls_key),
                 args.dev,
+                args.public_catalog,
                 limits,
             ))
         }
@@ -260,6 +265,7 @@ async fn serve(
     public_url: Option<String>,
     tls: Option<(PathBuf, PathBuf)>,
     dev: bool,
+    public_catalog: bool,
     limits: berth_server::Limits,
 ) -> anyhow::Result<ExitCode> {
     let mut config = storage.config();
@@ -268,11 +274,21 @@ async fn serve(
     config.public_url = public_url;
     config.tls = tls.map(|(cert, key)| TlsPaths { cert, key });
     config.dev_mode = dev;
+    config.public_catalog = public_catalog;
     let server = berth_server::start(config).await?;
     printer::line(format!(
         "berth serve listening on {} (API base URL: {})",
         server.api_url.trim_end_matches("/backend-api"),
         server.api_url
+    ))?;
+    printer::line(format!(
+        "web catalog and insights: {}/ ({})",
+        server.api_url.trim_end_matches("/backend-api"),
+        if public_catalog {
+            "anonymous visitors see the GLOBAL catalog"
+        } else {
+            "sign in with a service token"
+        }
     ))?;
     if dev {
         printer::note("development mode: unsigned test tokens are accepted");

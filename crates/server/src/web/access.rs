@@ -1,12 +1,16 @@
 //! Who is looking and what they may see: the [`Viewer`] of a page (anonymous, or an account
 //! signed in through a session), the catalog's visibility rules applied to it, and who may see a
-//! plugin's analytics: admins, and the plugin's publishers.
+//! plugin's analytics: admins (tokens with the `admin` scope), and the plugin's publishers (its
+//! owner and the accounts that published a release of it).
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
 
-use berth_service_protocol::Scope;
+use berth_service_protocol::{ReleaseInfo, Scope, TokenScope};
 
 use crate::catalog::PluginRecord;
+use crate::catalog_view::Catalog;
+use crate::db::Db;
+use crate::error::StoreError;
 
 /// A signed-in account, from its session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,59 +34,45 @@ pub(crate) enum Viewer {
     SignedIn(SignedIn),
 }
 
-/// What an account's token allows, as far as the pages care.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct TokenGrant {
-    /// The token carries the admin scope.
-    pub(crate) admin: bool,
+/// Whether the holder of a session administers the service: its token carries the `admin`
+/// scope (checked again at every request, so revoking the token ends the session).
+pub(crate) fn viewer_is_admin(scopes: &str) -> bool {
+    scopes
+        .split_whitespace()
+        .any(|scope| TokenScope::parse(scope) == Some(TokenScope::Admin))
 }
 
-/// Whether the holder of a session signed in with a token granting `grant` administers the
-/// service. berth has no admin scope yet (the service-for-teams issue adds `read`, `publish`
-/// and `admin` token scopes), so today no token grants it and nobody is an admin: status changes
-/// stay with `berth serve status`, and insights show each account its own plugins only.
-pub(crate) fn viewer_is_admin(grant: TokenGrant) -> bool {
-    grant.admin
+/// The accounts that publish plugin `id`: its owner and every account recorded as having
+/// published a release of it.
+pub(crate) async fn publishers_of(db: &Db, id: &str) -> Result<Vec<String>, StoreError> {
+    db.publishers(id).await
 }
 
-/// The grant of a stored token. Today's tokens carry no scopes, so none is an admin's.
-pub(crate) fn token_grant(_token_sha256: &str) -> TokenGrant {
-    TokenGrant { admin: false }
+/// The plugins `account_id` publishes among those it may see: those it owns and those it
+/// published a release of.
+pub(crate) async fn published_by(
+    db: &Db,
+    catalog: &Catalog,
+    account_id: &str,
+) -> Result<BTreeSet<String>, StoreError> {
+    let mut ids: BTreeSet<String> = db
+        .plugins_published_by(account_id)
+        .await?
+        .into_iter()
+        .collect();
+    ids.extend(
+        catalog
+            .records()
+            .filter(|record| record.owner_account_id.as_deref() == Some(account_id))
+            .map(|record| record.item.id.clone()),
+    );
+    ids.retain(|id| catalog.visible(account_id, id).is_some());
+    Ok(ids)
 }
 
-/// The accounts that publish `record`: its owner and the accounts recorded as having published
-/// a release of it. The service records no publishing account yet (the service-for-teams issue
-/// adds it to each release), so today that is the owner alone: USER and private WORKSPACE
-/// plugins have one, GLOBAL plugins published by `berth publish` have none.
-pub(crate) fn publishers_of(record: &PluginRecord) -> Vec<&str> {
-    record.owner_account_id.as_deref().into_iter().collect()
-}
-
-/// One release in a plugin's version history.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct VersionEntry {
-    /// The version.
-    pub(crate) version: String,
-    /// The account that published it, when recorded.
-    pub(crate) published_by: Option<String>,
-    /// Whether clients are offered it now.
-    pub(crate) current: bool,
-}
-
-/// `record`'s releases, newest first. The service keeps only the current release today (the
-/// service-for-teams issue keeps every release), so the history is that one release.
-pub(crate) fn version_history(record: &PluginRecord) -> Vec<VersionEntry> {
-    record
-        .item
-        .release
-        .version
-        .iter()
-        .map(|version| VersionEntry {
-            version: version.clone(),
-            published_by: None,
-            current: true,
-        })
-        .collect()
+/// `id`'s releases, newest first, each with its publisher, size and state.
+pub(crate) async fn version_history(db: &Db, id: &str) -> Result<Vec<ReleaseInfo>, StoreError> {
+    db.releases(id).await
 }
 
 impl Viewer {
@@ -108,27 +98,16 @@ impl Viewer {
         matches!(self, Viewer::SignedIn(session) if session.is_admin)
     }
 
-    /// Whether this viewer may see `record`'s analytics: an admin, or one of its publishers.
-    pub(crate) fn may_see_analytics(&self, record: &PluginRecord) -> bool {
+    /// Whether this viewer may see `record`'s analytics: an admin, or one of `publishers`.
+    pub(crate) fn may_see_analytics(&self, record: &PluginRecord, publishers: &[String]) -> bool {
         match self {
             Viewer::Anonymous => false,
             Viewer::SignedIn(session) => {
                 session.is_admin
                     || (record.visible_to(&session.account_id)
-                        && publishers_of(record).contains(&session.account_id.as_str()))
+                        && publishers.contains(&session.account_id))
             }
         }
-    }
-
-    /// The plugins whose analytics this viewer may see, when it is not an admin.
-    pub(crate) fn published<'a>(
-        &self,
-        records: impl Iterator<Item = &'a Arc<PluginRecord>>,
-    ) -> Vec<Arc<PluginRecord>> {
-        records
-            .filter(|record| self.may_see_analytics(record))
-            .cloned()
-            .collect()
     }
 }
 

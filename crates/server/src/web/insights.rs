@@ -16,7 +16,7 @@ use crate::catalog_view::Catalog;
 use crate::db::now_unix;
 use crate::rollups::{KeyScope, SECONDS_PER_DAY};
 use crate::routes::{AppState, clip};
-use crate::web::access::Viewer;
+use crate::web::access::{Viewer, published_by};
 use crate::web::catalog_page::{clip_chars, plugin_url};
 use crate::web::charts;
 use crate::web::insights_data::{self, CsvTable, EVENT_TYPES, Insights};
@@ -97,14 +97,14 @@ async fn insights_for(
     window: &Window,
 ) -> Result<(Insights, Arc<Catalog>), PageError> {
     let catalog = state.catalog.current().await?;
-    let published: Vec<String> = if viewer.is_admin() {
-        Vec::new()
-    } else {
-        viewer
-            .published(catalog.records())
-            .iter()
-            .map(|record| record.item.id.clone())
-            .collect()
+    let published: Vec<String> = match viewer {
+        Viewer::SignedIn(session) if !session.is_admin => {
+            published_by(&state.db, &catalog, &session.account_id)
+                .await?
+                .into_iter()
+                .collect()
+        }
+        Viewer::SignedIn(_) | Viewer::Anonymous => Vec::new(),
     };
     if !viewer.is_admin() && published.is_empty() {
         return Err(PageError::Forbidden(

@@ -14,7 +14,7 @@ use berth_plugin::{
     REMOTE_CREATED_BY_ME_MARKETPLACE, REMOTE_GLOBAL_MARKETPLACE, REMOTE_SHARED_WITH_ME_MARKETPLACE,
     REMOTE_WORKSPACE_DIRECTORY_MARKETPLACE, is_valid_remote_plugin_id,
 };
-use berth_service_protocol::{DirectoryItem, Discoverability, Scope, Status};
+use berth_service_protocol::{DirectoryItem, Discoverability, ReleaseInfo, Scope, Status};
 use serde::Deserialize;
 use sqlx::Row as _;
 
@@ -23,8 +23,9 @@ use crate::db::{Db, now_unix, query_error};
 use crate::error::StoreError;
 use crate::rollups::{KeyScope, SECONDS_PER_DAY, USED_EVENT};
 use crate::routes::{AppState, clip};
-use crate::web::access::{VersionEntry, Viewer, version_history};
+use crate::web::access::{Viewer, publishers_of, version_history};
 use crate::web::catalog_page::{brand_color, clip_chars};
+use crate::web::insights_data::date_of;
 use crate::web::markdown;
 use crate::web::page::{Layout, PageError, html};
 use crate::web::session::{check_form, sign_in_redirect};
@@ -36,6 +37,16 @@ struct SkillView {
     description: Option<String>,
     /// Sanitised HTML of its `SKILL.md`.
     html: String,
+}
+
+/// A release in the version history.
+#[derive(Debug)]
+struct VersionView {
+    version: String,
+    published_by: Option<String>,
+    published_at: String,
+    size: String,
+    state: &'static str,
 }
 
 /// Installs and uses shown to those who may see a plugin's analytics.
@@ -65,7 +76,7 @@ struct PluginTemplate {
     skills: Vec<SkillView>,
     mcp_servers: Vec<String>,
     apps: Vec<String>,
-    versions: Vec<VersionEntry>,
+    versions: Vec<VersionView>,
     bundle_sha256: Option<String>,
     bundle_size: Option<String>,
     berth_command: String,
@@ -190,6 +201,30 @@ async fn usage(state: &AppState, id: &str) -> Result<UsageView, StoreError> {
     })
 }
 
+/// The version history as the page shows it.
+fn version_views(history: Vec<ReleaseInfo>) -> Vec<VersionView> {
+    history
+        .into_iter()
+        .map(|entry| VersionView {
+            state: if entry.current {
+                "current"
+            } else if entry.withdrawn_at.is_some() {
+                "withdrawn"
+            } else {
+                "earlier"
+            },
+            published_at: date_of(entry.published_at.div_euclid(SECONDS_PER_DAY)),
+            size: if entry.bundle_bytes > 0 {
+                human_size(entry.bundle_bytes)
+            } else {
+                "–".to_owned()
+            },
+            version: entry.version,
+            published_by: entry.published_by,
+        })
+        .collect()
+}
+
 /// `GET /plugins/{id}`.
 pub(crate) async fn plugin(
     State(state): State<AppState>,
@@ -218,11 +253,22 @@ pub(crate) async fn plugin(
                 .unwrap_or_default(),
         })
         .collect();
-    let size = match &release.bundle_sha256 {
-        Some(sha) => bundle_size(&state, sha).await,
-        None => None,
+    let (history, publishers) = tokio::join!(
+        version_history(&state.db, &item.id),
+        publishers_of(&state.db, &item.id)
+    );
+    let history = history?;
+    let recorded_size = history
+        .iter()
+        .find(|entry| entry.current)
+        .map(|entry| entry.bundle_bytes)
+        .filter(|bytes| *bytes > 0);
+    let size = match (&release.bundle_sha256, recorded_size) {
+        (_, Some(bytes)) => Some(bytes),
+        (Some(sha), None) => bundle_size(&state, sha).await,
+        (None, None) => None,
     };
-    let usage = if viewer.may_see_analytics(&record) {
+    let usage = if viewer.may_see_analytics(&record, &publishers?) {
         Some(usage(&state, &item.id).await?)
     } else {
         None
@@ -256,7 +302,7 @@ pub(crate) async fn plugin(
             .map(|server| server.key.clone())
             .collect(),
         apps: release.app_ids.clone(),
-        versions: version_history(&record),
+        versions: version_views(history),
         bundle_sha256: release.bundle_sha256.clone(),
         bundle_size: size.map(human_size),
         berth_command: format!("berth plugin add {local_id}"),

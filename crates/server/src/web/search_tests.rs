@@ -40,6 +40,7 @@ fn record(name: &str, scope: Scope, category: &str, keywords: &[&str]) -> Plugin
 fn index() -> SearchIndex {
     let catalog = Catalog::default().with_changes(CatalogChanges {
         revision: 2,
+        removed: Vec::new(),
         plugins: vec![
             record(
                 "linear",
@@ -118,6 +119,7 @@ fn pages_hold_a_fixed_number_of_plugins_and_count_them_all() {
     let catalog = Catalog::default().with_changes(CatalogChanges {
         revision: 1,
         plugins,
+        removed: Vec::new(),
     });
     let index = SearchIndex::build(&catalog);
     let mut wanted = query("");

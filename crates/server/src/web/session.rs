@@ -1,7 +1,7 @@
 //! Sign-in sessions: a service token, given once on the sign-in form, is exchanged for a random
 //! session id in an `HttpOnly`, `SameSite=Strict` cookie (`Secure` over https); only the id's
-//! SHA-256 is stored, with the account, the token it came from (revoking the token ends the
-//! session) and a CSRF token that every state-changing form of the session carries. Sign-out
+//! SHA-256 is stored, with the account, the hash of the token it came from (revoking the token,
+//! or its expiry, ends the session; its scopes decide admin rights) and a CSRF token that every state-changing form of the session carries. Sign-out
 //! deletes the session. Forms are also refused when the browser says they came from another site.
 
 use std::time::Duration;
@@ -12,6 +12,7 @@ use axum::extract::{Form, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use berth_service_protocol::TokenScope;
 use rand::RngCore as _;
 use serde::Deserialize;
 use sqlx::Row as _;
@@ -19,7 +20,7 @@ use sqlx::Row as _;
 use crate::db::{Db, hash_token, hex, now_unix, query_error};
 use crate::error::StoreError;
 use crate::routes::AppState;
-use crate::web::access::{SignedIn, Viewer, token_grant, viewer_is_admin};
+use crate::web::access::{SignedIn, Viewer, viewer_is_admin};
 use crate::web::page::{Layout, PageError, html};
 
 /// The session cookie.
@@ -37,8 +38,9 @@ const MAX_TOKEN_LEN: usize = 4096;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SessionRecord {
     pub(crate) account_id: String,
-    pub(crate) token_sha256: String,
     pub(crate) csrf_token: String,
+    /// The scopes of the token it came from (`read publish admin`).
+    pub(crate) scopes: String,
 }
 
 /// 32 random bytes as lowercase hex.
@@ -156,26 +158,31 @@ impl Db {
         Ok(id)
     }
 
-    /// The live session whose id hashes to `id_sha256`.
+    /// The live session whose id hashes to `id_sha256`: not expired, and signed in with a
+    /// token that is neither revoked nor expired.
     pub(crate) async fn session(
         &self,
         id_sha256: &str,
     ) -> Result<Option<SessionRecord>, StoreError> {
         let action = "reading a web session";
+        let now = now_unix();
         let row = sqlx::query(
-            "SELECT account_id, token_sha256, csrf_token FROM web_sessions \
-             WHERE id_sha256 = $1 AND expires_at > $2",
+            "SELECT s.account_id, s.csrf_token, t.scopes FROM web_sessions s \
+             JOIN tokens t ON t.token_sha256 = s.token_sha256 \
+             WHERE s.id_sha256 = $1 AND s.expires_at > $2 AND t.revoked_at IS NULL \
+               AND (t.expires_at IS NULL OR t.expires_at > $3)",
         )
         .bind(id_sha256)
-        .bind(now_unix())
+        .bind(now)
+        .bind(now)
         .fetch_optional(&self.reads)
         .await
         .map_err(query_error(action))?;
         row.map(|row| {
             Ok(SessionRecord {
                 account_id: row.try_get("account_id").map_err(query_error(action))?,
-                token_sha256: row.try_get("token_sha256").map_err(query_error(action))?,
                 csrf_token: row.try_get("csrf_token").map_err(query_error(action))?,
+                scopes: row.try_get("scopes").map_err(query_error(action))?,
             })
         })
         .transpose()
@@ -203,7 +210,7 @@ impl FromRequestParts<AppState> for Viewer {
         Ok(match state.db.session(&session_sha256).await? {
             None => Viewer::Anonymous,
             Some(session) => Viewer::SignedIn(SignedIn {
-                is_admin: viewer_is_admin(token_grant(&session.token_sha256)),
+                is_admin: viewer_is_admin(&session.scopes),
                 account_id: session.account_id,
                 csrf_token: session.csrf_token,
                 session_sha256,
@@ -311,18 +318,31 @@ pub(crate) async fn sign_in(
     }
     let next = safe_next(form.next.as_deref());
     let token = form.token.trim();
-    let account = if token.is_empty() || token.len() > MAX_TOKEN_LEN {
+    let grant = if token.is_empty() || token.len() > MAX_TOKEN_LEN {
         None
     } else {
-        state.token_account(token).await?
+        state.token_grant(token).await?
     };
-    let Some(account_id) = account else {
+    let Some(grant) = grant else {
         return sign_in_page(
             &state,
             next,
-            Some("unknown or expired token; create one with `berth serve token add ACCOUNT`"),
+            Some(
+                "unknown, expired or revoked token; create one with `berth serve token add ACCOUNT`",
+            ),
         );
     };
+    if !grant.allows(TokenScope::Read) {
+        return sign_in_page(
+            &state,
+            next,
+            Some(
+                "this token may only publish; sign in with a token that has the `read` scope \
+                 (`berth serve token add ACCOUNT --scope read`)",
+            ),
+        );
+    }
+    let account_id = grant.account_id;
     let id = state
         .db
         .start_session(&account_id, &hash_token(token))

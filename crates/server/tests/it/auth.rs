@@ -27,7 +27,9 @@ on_both_backends!(
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(
             body["error"]["message"],
-            json!("unknown or expired token; create one with `berth serve token add ACCOUNT`")
+            json!(
+                "unknown, expired or revoked token; log in again with `berth login --service URL`"
+            )
         );
         let (status, body) = server
             .send_as("GET", "/ps/plugins/list", &server.token, "acct-2")

@@ -9,6 +9,7 @@
     reason = "test helpers and scenarios outside #[test] functions fail loudly"
 )]
 
+mod admin;
 mod analytics;
 mod api;
 mod auth;
@@ -16,6 +17,7 @@ mod codex_interop;
 mod durability;
 mod freshness;
 mod instances;
+mod migrations;
 mod outage;
 mod policies;
 mod support;
