@@ -20,5 +20,7 @@ mod instances;
 mod migrations;
 mod outage;
 mod policies;
+mod rollups;
 mod support;
 mod tls;
+mod web;
