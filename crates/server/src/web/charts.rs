@@ -30,7 +30,7 @@ const SERIES: [RGBColor; 6] = [
     RGBColor(0x10, 0x20, 0x35),
     RGBColor(0x10, 0x20, 0x36),
 ];
-const WIDTH: u32 = 760;
+const WIDTH: u32 = 640;
 const FONT: &str = "sans-serif";
 
 fn font<'a>(size: i32) -> TextStyle<'a> {
@@ -103,7 +103,7 @@ pub(crate) fn line_chart(
             .x_labels(7)
             .y_labels(6)
             .x_label_formatter(&label_of)
-            .label_style(font(12))
+            .label_style(font(13))
             .axis_style(FOREGROUND)
             .bold_line_style(GRID)
             .light_line_style(TRANSPARENT)
@@ -126,7 +126,7 @@ pub(crate) fn line_chart(
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
-            .label_font(font(13))
+            .label_font(font(15))
             .background_style(TRANSPARENT)
             .border_style(GRID)
             .draw()?;
@@ -138,7 +138,7 @@ pub(crate) fn line_chart(
 pub(crate) fn bar_chart(title: &str, bars: &[(String, i64)]) -> Result<String, ChartError> {
     let count = bars.len().max(1);
     let max = bars.iter().map(|(_, value)| *value).max().unwrap_or(0);
-    let height = u32::try_from(40 + 30 * count).unwrap_or(u32::MAX);
+    let height = u32::try_from(44 + 34 * count).unwrap_or(u32::MAX);
     draw(title, height, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(12)
@@ -151,16 +151,18 @@ pub(crate) fn bar_chart(title: &str, bars: &[(String, i64)]) -> Result<String, C
             .y_labels(count)
             .y_label_formatter(&|_| String::new())
             .x_labels(6)
-            .label_style(font(12))
+            .label_style(font(13))
             .axis_style(FOREGROUND)
             .bold_line_style(GRID)
             .light_line_style(TRANSPARENT)
             .draw()?;
+        // The first bar at the top.
+        let row = |index: usize| count - 1 - index;
         chart.draw_series(bars.iter().enumerate().map(|(index, (_, value))| {
             let mut bar = Rectangle::new(
                 [
-                    (0, SegmentValue::Exact(index)),
-                    (*value, SegmentValue::Exact(index + 1)),
+                    (0, SegmentValue::Exact(row(index))),
+                    (*value, SegmentValue::Exact(row(index) + 1)),
                 ],
                 series_color(0).filled(),
             );
@@ -170,8 +172,8 @@ pub(crate) fn bar_chart(title: &str, bars: &[(String, i64)]) -> Result<String, C
         chart.draw_series(bars.iter().enumerate().map(|(index, (label, value))| {
             Text::new(
                 format!(" {label}: {value}"),
-                (*value, SegmentValue::CenterOf(index)),
-                font(13).pos(Pos::new(HPos::Left, VPos::Center)),
+                (*value, SegmentValue::CenterOf(row(index))),
+                font(15).pos(Pos::new(HPos::Left, VPos::Center)),
             )
         }))?;
         Ok(())

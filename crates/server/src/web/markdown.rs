@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use pulldown_cmark::{Options, Parser, html};
 
 /// Longest Markdown rendered; the rest is cut (a `SKILL.md` is usually a few KiB).
-pub(crate) const MAX_MARKDOWN_BYTES: usize = 256 * 1024;
+pub(crate) const MAX_MARKDOWN_BYTES: usize = 64 * 1024;
 
 /// The body of a document after its `---` front matter, if it has one.
 fn without_front_matter(text: &str) -> &str {

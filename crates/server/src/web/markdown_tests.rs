@@ -46,7 +46,7 @@ fn safe_links_keep_their_url() {
 fn oversized_documents_are_cut_with_a_note() {
     let text = "é".repeat(MAX_MARKDOWN_BYTES);
     let html = render(&text);
-    assert!(html.contains("(cut: only the first 256 KiB of 512 KiB are shown)"));
+    assert!(html.contains("(cut: only the first 64 KiB of 128 KiB are shown)"));
     assert!(html.len() < MAX_MARKDOWN_BYTES + 1024);
 }
 

@@ -30,6 +30,9 @@ use crate::web::markdown;
 use crate::web::page::{Layout, PageError, html};
 use crate::web::session::{check_form, sign_in_redirect};
 
+/// Characters of a long description shown (the rest is cut, marked with an ellipsis).
+const MAX_DESCRIPTION_CHARS: usize = 20_000;
+
 /// A skill as its section shows it.
 #[derive(Debug)]
 struct SkillView {
@@ -286,8 +289,9 @@ pub(crate) async fn plugin(
         short_description: interface.short_description.clone(),
         long_description: interface
             .long_description
-            .clone()
-            .or_else(|| release.description.clone()),
+            .as_deref()
+            .or(release.description.as_deref())
+            .map(|text| clip_chars(text, MAX_DESCRIPTION_CHARS)),
         developer: interface.developer_name.clone(),
         category: interface.category.clone(),
         version: release.version.clone(),

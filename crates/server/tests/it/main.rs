@@ -13,6 +13,7 @@ mod admin;
 mod analytics;
 mod api;
 mod auth;
+mod browser;
 mod codex_interop;
 mod durability;
 mod freshness;
