@@ -231,14 +231,39 @@ fn bind_keys<'q>(
     query
 }
 
-fn get<T>(row: &AnyRow, column: &str, action: &'static str) -> Result<T, StoreError>
+/// What reading the rollups is called in errors.
+const READ_ACTION: &str = "reading analytics rollups";
+
+fn get<T>(row: &AnyRow, column: &str) -> Result<T, StoreError>
 where
     T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
 {
-    row.try_get(column).map_err(query_error(action))
+    row.try_get(column).map_err(query_error(READ_ACTION))
 }
 
 impl Db {
+    /// Runs `sql` (its `{keys}` replaced by the filter for `keys` on `column`) with `bounds`
+    /// bound first and the keys after them, decoding each row with `decode`.
+    async fn rollup_rows<T>(
+        &self,
+        sql: &str,
+        column: &str,
+        bounds: &[i64],
+        keys: KeyScope<'_>,
+        decode: impl Fn(&AnyRow) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let sql = sql.replace("{keys}", &key_filter(column, keys, bounds.len() + 1));
+        let mut query = sqlx::query(&sql);
+        for bound in bounds {
+            query = query.bind(*bound);
+        }
+        let rows = bind_keys(query, keys)
+            .fetch_all(&self.reads)
+            .await
+            .map_err(query_error(READ_ACTION))?;
+        rows.iter().map(decode).collect()
+    }
+
     /// Events per day and type in days `[from, to)`, summed over the keys in scope.
     pub async fn rollup_days(
         &self,
@@ -246,25 +271,21 @@ impl Db {
         from: i64,
         to: i64,
     ) -> Result<Vec<DayCount>, StoreError> {
-        let action = "reading analytics rollups";
-        let sql = format!(
+        self.rollup_rows(
             "SELECT day, event_type, CAST(SUM(events) AS BIGINT) AS events FROM analytics_daily \
-             WHERE day >= $1 AND day < $2{} GROUP BY day, event_type ORDER BY day, event_type",
-            key_filter("plugin_key", keys, 3)
-        );
-        let rows = bind_keys(sqlx::query(&sql).bind(from).bind(to), keys)
-            .fetch_all(&self.reads)
-            .await
-            .map_err(query_error(action))?;
-        rows.iter()
-            .map(|row| {
+             WHERE day >= $1 AND day < $2{keys} GROUP BY day, event_type ORDER BY day, event_type",
+            "plugin_key",
+            &[from, to],
+            keys,
+            |row| {
                 Ok(DayCount {
-                    day: get(row, "day", action)?,
-                    event_type: get(row, "event_type", action)?,
-                    events: get(row, "events", action)?,
+                    day: get(row, "day")?,
+                    event_type: get(row, "event_type")?,
+                    events: get(row, "events")?,
                 })
-            })
-            .collect()
+            },
+        )
+        .await
     }
 
     /// Per plugin key and type: events in days `[middle, to)` and in `[from, middle)`.
@@ -275,34 +296,25 @@ impl Db {
         middle: i64,
         to: i64,
     ) -> Result<Vec<KeyTotals>, StoreError> {
-        let action = "reading analytics rollups";
-        let sql = format!(
+        self.rollup_rows(
             "SELECT plugin_key, event_type, \
                CAST(SUM(CASE WHEN day >= $1 THEN events ELSE 0 END) AS BIGINT) AS current_events, \
                CAST(SUM(CASE WHEN day < $2 THEN events ELSE 0 END) AS BIGINT) AS previous_events \
-             FROM analytics_daily WHERE day >= $3 AND day < $4{} \
+             FROM analytics_daily WHERE day >= $3 AND day < $4{keys} \
              GROUP BY plugin_key, event_type ORDER BY plugin_key, event_type",
-            key_filter("plugin_key", keys, 5)
-        );
-        let query = sqlx::query(&sql)
-            .bind(middle)
-            .bind(middle)
-            .bind(from)
-            .bind(to);
-        let rows = bind_keys(query, keys)
-            .fetch_all(&self.reads)
-            .await
-            .map_err(query_error(action))?;
-        rows.iter()
-            .map(|row| {
+            "plugin_key",
+            &[middle, middle, from, to],
+            keys,
+            |row| {
                 Ok(KeyTotals {
-                    plugin_key: get(row, "plugin_key", action)?,
-                    event_type: get(row, "event_type", action)?,
-                    current: get(row, "current_events", action)?,
-                    previous: get(row, "previous_events", action)?,
+                    plugin_key: get(row, "plugin_key")?,
+                    event_type: get(row, "event_type")?,
+                    current: get(row, "current_events")?,
+                    previous: get(row, "previous_events")?,
                 })
-            })
-            .collect()
+            },
+        )
+        .await
     }
 
     /// Uses per model in days `[from, to)`, most used first.
@@ -312,24 +324,20 @@ impl Db {
         from: i64,
         to: i64,
     ) -> Result<Vec<ModelCount>, StoreError> {
-        let action = "reading analytics rollups";
-        let sql = format!(
+        self.rollup_rows(
             "SELECT model, CAST(SUM(uses) AS BIGINT) AS uses FROM analytics_daily_models \
-             WHERE day >= $1 AND day < $2{} GROUP BY model ORDER BY uses DESC, model",
-            key_filter("plugin_key", keys, 3)
-        );
-        let rows = bind_keys(sqlx::query(&sql).bind(from).bind(to), keys)
-            .fetch_all(&self.reads)
-            .await
-            .map_err(query_error(action))?;
-        rows.iter()
-            .map(|row| {
+             WHERE day >= $1 AND day < $2{keys} GROUP BY model ORDER BY uses DESC, model",
+            "plugin_key",
+            &[from, to],
+            keys,
+            |row| {
                 Ok(ModelCount {
-                    model: get(row, "model", action)?,
-                    uses: get(row, "uses", action)?,
+                    model: get(row, "model")?,
+                    uses: get(row, "uses")?,
                 })
-            })
-            .collect()
+            },
+        )
+        .await
     }
 
     /// The recorded active-install counts of `plugin_ids` on days before `to`, by plugin and
@@ -339,28 +347,24 @@ impl Db {
         plugin_ids: &[String],
         to: i64,
     ) -> Result<Vec<InstallCount>, StoreError> {
-        let action = "reading active install counts";
         if plugin_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "SELECT plugin_id, day, active FROM install_counts WHERE day < $1{} \
+        self.rollup_rows(
+            "SELECT plugin_id, day, active FROM install_counts WHERE day < $1{keys} \
              ORDER BY plugin_id, day",
-            key_filter("plugin_id", KeyScope::Only(plugin_ids), 2)
-        );
-        let rows = bind_keys(sqlx::query(&sql).bind(to), KeyScope::Only(plugin_ids))
-            .fetch_all(&self.reads)
-            .await
-            .map_err(query_error(action))?;
-        rows.iter()
-            .map(|row| {
+            "plugin_id",
+            &[to],
+            KeyScope::Only(plugin_ids),
+            |row| {
                 Ok(InstallCount {
-                    plugin_id: get(row, "plugin_id", action)?,
-                    day: get(row, "day", action)?,
-                    active: get(row, "active", action)?,
+                    plugin_id: get(row, "plugin_id")?,
+                    day: get(row, "day")?,
+                    active: get(row, "active")?,
                 })
-            })
-            .collect()
+            },
+        )
+        .await
     }
 }
 

@@ -1,30 +1,12 @@
-use berth_service_protocol::{
-    AuthenticationPolicy, DirectoryItem, Discoverability, InstallationPolicy, Release, Status,
-};
+use berth_service_protocol::Discoverability;
 
 use super::*;
 
 fn record(name: &str, scope: Scope, owner: Option<&str>) -> PluginRecord {
-    PluginRecord {
-        item: DirectoryItem {
-            id: format!("plugins~Plugin_{name}"),
-            name: name.to_owned(),
-            scope,
-            discoverability: (scope == Scope::Workspace).then_some(Discoverability::Private),
-            creator_account_user_id: owner.map(str::to_owned),
-            creator_name: None,
-            share_url: None,
-            share_principals: Vec::new(),
-            installation_policy: InstallationPolicy::Available,
-            authentication_policy: AuthenticationPolicy::OnUse,
-            status: Status::Available,
-            release: Release {
-                version: Some("1.2.0".to_owned()),
-                ..Release::default()
-            },
-        },
-        owner_account_id: owner.map(str::to_owned),
-    }
+    let discoverability = (scope == Scope::Workspace).then_some(Discoverability::Private);
+    let mut record = crate::web::fixtures::record(name, scope, discoverability);
+    record.owner_account_id = owner.map(str::to_owned);
+    record
 }
 
 fn signed_in(account: &str, is_admin: bool) -> Viewer {

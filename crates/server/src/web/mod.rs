@@ -7,6 +7,8 @@ mod access;
 mod assets;
 mod catalog_page;
 mod charts;
+#[cfg(test)]
+mod fixtures;
 mod insights;
 mod insights_data;
 mod markdown;

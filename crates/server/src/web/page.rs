@@ -32,7 +32,7 @@ pub(crate) struct Layout {
     pub(crate) csrf_token: String,
     /// Whether to link to insights (admins and publishers).
     pub(crate) show_insights: bool,
-    /// Which navigation entry is current: `catalog` or `insights`.
+    /// Which page this is: `catalog`, `insights`, `sign-in` or `error`.
     pub(crate) current: &'static str,
 }
 
@@ -155,7 +155,8 @@ impl IntoResponse for PageError {
             }
         };
         let template = ErrorTemplate {
-            layout: Layout::new(heading, &Viewer::Anonymous, ""),
+            // Error pages do not know the viewer: no account, no sign-in link.
+            layout: Layout::new(heading, &Viewer::Anonymous, "error"),
             status: status.as_u16(),
             heading,
             message: &message,

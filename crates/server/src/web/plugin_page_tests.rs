@@ -1,23 +1,9 @@
-use berth_service_protocol::{AuthenticationPolicy, InstallationPolicy, Release};
 use pretty_assertions::assert_eq;
 
 use super::*;
 
 fn item(scope: Scope, discoverability: Option<Discoverability>) -> DirectoryItem {
-    DirectoryItem {
-        id: "plugins~Plugin_x".to_owned(),
-        name: "x".to_owned(),
-        scope,
-        discoverability,
-        creator_account_user_id: None,
-        creator_name: None,
-        share_url: None,
-        share_principals: Vec::new(),
-        installation_policy: InstallationPolicy::Available,
-        authentication_policy: AuthenticationPolicy::OnUse,
-        status: Status::Available,
-        release: Release::default(),
-    }
+    crate::web::fixtures::record("x", scope, discoverability).item
 }
 
 #[test]

@@ -1,7 +1,4 @@
-use berth_service_protocol::{
-    AuthenticationPolicy, DirectoryItem, Discoverability, InstallationPolicy, Release,
-    ReleaseInterface, Status,
-};
+use berth_service_protocol::{Discoverability, ReleaseInterface};
 use pretty_assertions::assert_eq;
 
 use super::*;
@@ -9,32 +6,17 @@ use crate::catalog::CatalogChanges;
 use crate::web::access::SignedIn;
 
 fn record(name: &str, scope: Scope, category: &str, keywords: &[&str]) -> PluginRecord {
-    PluginRecord {
-        item: DirectoryItem {
-            id: format!("plugins~Plugin_{name}"),
-            name: name.to_owned(),
-            scope,
-            discoverability: (scope == Scope::Workspace).then_some(Discoverability::Listed),
-            creator_account_user_id: None,
-            creator_name: None,
-            share_url: None,
-            share_principals: Vec::new(),
-            installation_policy: InstallationPolicy::Available,
-            authentication_policy: AuthenticationPolicy::OnUse,
-            status: Status::Available,
-            release: Release {
-                display_name: format!("{name} Display"),
-                description: Some(format!("The {name} plugin")),
-                keywords: keywords.iter().map(|k| (*k).to_owned()).collect(),
-                interface: ReleaseInterface {
-                    category: Some(category.to_owned()),
-                    ..ReleaseInterface::default()
-                },
-                ..Release::default()
-            },
-        },
-        owner_account_id: None,
-    }
+    let discoverability = (scope == Scope::Workspace).then_some(Discoverability::Listed);
+    let mut record = crate::web::fixtures::record(name, scope, discoverability);
+    let release = &mut record.item.release;
+    release.display_name = format!("{name} Display");
+    release.description = Some(format!("The {name} plugin"));
+    release.keywords = keywords.iter().map(|k| (*k).to_owned()).collect();
+    release.interface = ReleaseInterface {
+        category: Some(category.to_owned()),
+        ..ReleaseInterface::default()
+    };
+    record
 }
 
 fn index() -> SearchIndex {

@@ -16,6 +16,7 @@ use berth_service_protocol::{Discoverability, Scope};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
+use crate::analytics::post_events;
 use crate::support::{TestServer, write_file};
 use crate::web::admin_token;
 
@@ -351,16 +352,8 @@ async fn the_pages_work_in_headless_chromium() {
         event("codex_plugin_used", &secret, "gpt-5"),
         event("codex_plugin_uninstalled", &linear, ""),
     ]});
-    let response = server
-        .client
-        .post(format!("{}/codex/analytics-events/events", server.api))
-        .bearer_auth(&server.token)
-        .header("content-type", "application/json")
-        .body(batch.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    let (status, _) = post_events(&server, &batch.to_string()).await;
+    assert_eq!(status, 200);
     assert_eq!(
         server
             .post(&format!("/ps/plugins/{linear}/install"))

@@ -6,6 +6,7 @@
 use berth_server::{DayCount, Db, InstallCount, KeyScope, KeyTotals, ModelCount, SECONDS_PER_DAY};
 use serde_json::{Value, json};
 
+use crate::analytics::post_events;
 use crate::on_both_backends;
 use crate::support::{Backend, database_url};
 
@@ -43,16 +44,8 @@ on_both_backends!(
             {"event_type": "codex_plugin_used", "event_params": {"plugin_id": "sample@debug"}},
             {"event_type": "codex_turn_event", "event_params": {"thread_id": "t"}}
         ]});
-        let response = server
-            .client
-            .post(format!("{}/codex/analytics-events/events", server.api))
-            .bearer_auth(&server.token)
-            .header("content-type", "application/json")
-            .body(batch.to_string())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
+        let (status, _) = post_events(server, &batch.to_string()).await;
+        assert_eq!(status, 200);
         // Two days earlier, straight into the store.
         let earlier = vec![
             event("codex_plugin_uninstalled", linear(json!({}))),

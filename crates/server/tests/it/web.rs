@@ -11,6 +11,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
+use crate::analytics::post_events;
 use crate::on_both_backends;
 use crate::support::TestServer;
 
@@ -449,16 +450,8 @@ on_both_backends!(
             used(&mine.id, "gpt-5"), used(&mine.id, "gpt-5"), used(&mine.id, "o3"),
             used(&theirs.id, "gpt-5"),
         ]});
-        let response = server
-            .client
-            .post(format!("{}/codex/analytics-events/events", server.api))
-            .bearer_auth(&server.token)
-            .header("content-type", "application/json")
-            .body(batch.to_string())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
+        let (status, _) = post_events(server, &batch.to_string()).await;
+        assert_eq!(status, 200);
         assert_eq!(
             server
                 .post(&format!("/ps/plugins/{}/install", mine.id))
