@@ -22,6 +22,8 @@ const MAX_KEY_CHARS: usize = 256;
 const MAX_MODEL_CHARS: usize = 128;
 /// Rows per upsert statement (four parameters each).
 const ROWS_PER_STATEMENT: usize = 200;
+/// The key whose rollups are the sums over every plugin (no plugin key is empty).
+static EVERY_PLUGIN: [String; 1] = [String::new()];
 
 /// The key a plugin's analytics are rolled up under: the event's backend `remote_plugin_id`
 /// when it has one, else its local `plugin_id`; `None` for events about no plugin.
@@ -50,8 +52,9 @@ fn clip_chars(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }
 
-/// Adds a batch received on `day` to the rollups, inside the ingest transaction. Rows are
-/// written in key order, so concurrent `PostgreSQL` transactions lock them in the same order.
+/// Adds a batch received on `day` to the rollups (each plugin's, and the sums over every
+/// plugin), inside the ingest transaction. Rows are written in key order, so concurrent
+/// `PostgreSQL` transactions lock them in the same order.
 pub(crate) async fn add_batch(
     tx: &mut WriteTx,
     action: &'static str,
@@ -65,8 +68,13 @@ pub(crate) async fn add_batch(
             continue;
         };
         if event_type == USED_EVENT {
-            *models.entry((key.clone(), model_of(params))).or_default() += 1;
+            let model = model_of(params);
+            *models.entry((String::new(), model.clone())).or_default() += 1;
+            *models.entry((key.clone(), model)).or_default() += 1;
         }
+        *daily
+            .entry((String::new(), event_type.as_str()))
+            .or_default() += 1;
         *daily.entry((key, event_type.as_str())).or_default() += 1;
     }
     let daily: Vec<_> = daily.into_iter().collect();
@@ -156,7 +164,7 @@ pub(crate) async fn record_install_count(
 /// Which plugin keys a rollup query covers.
 #[derive(Debug, Clone, Copy)]
 pub enum KeyScope<'a> {
-    /// Every key (an admin).
+    /// Every plugin (an admin): sums come from the rows kept for every plugin.
     All,
     /// Only these keys (a publisher's plugins, or one plugin).
     Only(&'a [String]),
@@ -206,16 +214,25 @@ pub struct InstallCount {
     pub active: i64,
 }
 
-/// A query with `$n` placeholders numbered from `first`, for a key list.
+/// The condition on `column` for `keys`, with `$n` placeholders numbered from `first`; every
+/// plugin key but the sums' for [`KeyScope::All`].
 fn key_filter(column: &str, keys: KeyScope<'_>, first: usize) -> String {
     match keys {
-        KeyScope::All => String::new(),
+        KeyScope::All => format!(" AND {column} > ''"),
         KeyScope::Only([]) => " AND 1 = 0".to_owned(),
         KeyScope::Only(keys) => {
             let placeholders: Vec<String> =
                 (0..keys.len()).map(|n| format!("${}", first + n)).collect();
             format!(" AND {column} IN ({})", placeholders.join(", "))
         }
+    }
+}
+
+/// The keys whose rows hold the sums over `keys`: the every-plugin rows for all of them.
+fn sums_for(keys: KeyScope<'_>) -> KeyScope<'_> {
+    match keys {
+        KeyScope::All => KeyScope::Only(&EVERY_PLUGIN),
+        only @ KeyScope::Only(_) => only,
     }
 }
 
@@ -271,6 +288,7 @@ impl Db {
         from: i64,
         to: i64,
     ) -> Result<Vec<DayCount>, StoreError> {
+        let keys = sums_for(keys);
         self.rollup_rows(
             "SELECT day, event_type, CAST(SUM(events) AS BIGINT) AS events FROM analytics_daily \
              WHERE day >= $1 AND day < $2{keys} GROUP BY day, event_type ORDER BY day, event_type",
@@ -324,6 +342,7 @@ impl Db {
         from: i64,
         to: i64,
     ) -> Result<Vec<ModelCount>, StoreError> {
+        let keys = sums_for(keys);
         self.rollup_rows(
             "SELECT model, CAST(SUM(uses) AS BIGINT) AS uses FROM analytics_daily_models \
              WHERE day >= $1 AND day < $2{keys} GROUP BY model ORDER BY uses DESC, model",

@@ -4,7 +4,8 @@
 -- `codex_plugin_used` event to `analytics_daily_models` (per plugin, day and `model_slug`) in the
 -- transaction that stores the raw events. A plugin is keyed by its backend `remote_plugin_id`
 -- when the event has one, else by its local `plugin_id` (both cut to 256 characters, models to
--- 128). Retention prunes raw events only, never these.
+-- 128); the key '' holds the sums over every plugin, so an admin's totals read a few rows.
+-- Retention prunes raw events only, never these.
 CREATE TABLE analytics_daily (
     plugin_key TEXT NOT NULL,
     event_type TEXT NOT NULL,
@@ -12,8 +13,6 @@ CREATE TABLE analytics_daily (
     events BIGINT NOT NULL,
     PRIMARY KEY (plugin_key, event_type, day)
 );
--- Covers the admin's queries over a window of days without reading the table.
-CREATE INDEX analytics_daily_by_day ON analytics_daily (day, event_type, plugin_key, events);
 
 CREATE TABLE analytics_daily_models (
     plugin_key TEXT NOT NULL,
@@ -22,7 +21,6 @@ CREATE TABLE analytics_daily_models (
     uses BIGINT NOT NULL,
     PRIMARY KEY (plugin_key, day, model)
 );
-CREATE INDEX analytics_daily_models_by_day ON analytics_daily_models (day, model, plugin_key, uses);
 
 -- Active installs of a plugin (rows of `installs`) at the end of each day it changed, written
 -- by every install and uninstall.
@@ -64,6 +62,12 @@ SELECT plugin_key, day, model, COUNT(*) FROM (
     FROM analytics_events WHERE event_type = 'codex_plugin_used'
 ) keyed WHERE plugin_key IS NOT NULL
 GROUP BY plugin_key, day, model;
+
+INSERT INTO analytics_daily (plugin_key, event_type, day, events)
+SELECT '', event_type, day, SUM(events) FROM analytics_daily GROUP BY event_type, day;
+
+INSERT INTO analytics_daily_models (plugin_key, day, model, uses)
+SELECT '', day, model, SUM(uses) FROM analytics_daily_models GROUP BY day, model;
 
 INSERT INTO install_counts (plugin_id, day, active)
 SELECT plugin_id, day, SUM(installed) OVER (PARTITION BY plugin_id ORDER BY day) FROM (
