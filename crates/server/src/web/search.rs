@@ -22,6 +22,8 @@ struct Entry {
     record: Arc<PluginRecord>,
     /// Name, display name, descriptions and keywords, lowercased, one per line.
     text: String,
+    /// Its category's position in [`SearchIndex::categories`].
+    category: Option<usize>,
 }
 
 /// The catalog at one revision, ready to search.
@@ -29,6 +31,8 @@ struct Entry {
 pub(crate) struct SearchIndex {
     revision: i64,
     entries: Vec<Entry>,
+    /// Every category, sorted.
+    categories: Vec<String>,
 }
 
 /// What the viewer asked for.
@@ -57,6 +61,12 @@ pub(crate) struct SearchPage {
 
 impl SearchIndex {
     fn build(catalog: &Catalog) -> Self {
+        let categories: Vec<String> = catalog
+            .records()
+            .filter_map(|record| record.item.release.interface.category.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let entries = catalog
             .records()
             .map(|record| {
@@ -81,12 +91,17 @@ impl SearchIndex {
                 Entry {
                     record: Arc::clone(record),
                     text,
+                    category: interface
+                        .category
+                        .as_ref()
+                        .and_then(|category| categories.binary_search(category).ok()),
                 }
             })
             .collect();
         Self {
             revision: catalog.revision(),
             entries,
+            categories,
         }
     }
 
@@ -98,7 +113,12 @@ impl SearchIndex {
             .map(str::to_lowercase)
             .collect();
         let skip = query.page.saturating_sub(1).saturating_mul(PAGE_SIZE);
-        let mut categories = BTreeSet::new();
+        // A category nobody has matches nothing.
+        let wanted = query
+            .category
+            .as_ref()
+            .map(|wanted| self.categories.binary_search(wanted).ok());
+        let mut seen = vec![false; self.categories.len()];
         let mut items = Vec::new();
         let mut total = 0;
         for entry in &self.entries {
@@ -106,15 +126,11 @@ impl SearchIndex {
             if !viewer.may_browse(record) {
                 continue;
             }
-            let category = record.item.release.interface.category.as_deref();
-            if let Some(category) = category {
-                categories.insert(category);
+            if let Some(category) = entry.category {
+                seen[category] = true;
             }
             let selected = query.scope.is_none_or(|scope| record.item.scope == scope)
-                && query
-                    .category
-                    .as_deref()
-                    .is_none_or(|wanted| category == Some(wanted))
+                && wanted.is_none_or(|wanted| wanted.is_some() && entry.category == wanted)
                 && terms.iter().all(|term| entry.text.contains(term.as_str()));
             if selected {
                 if total >= skip && items.len() < PAGE_SIZE {
@@ -126,7 +142,13 @@ impl SearchIndex {
         SearchPage {
             items,
             total,
-            categories: categories.into_iter().map(str::to_owned).collect(),
+            categories: self
+                .categories
+                .iter()
+                .zip(seen)
+                .filter(|(_, seen)| *seen)
+                .map(|(category, _)| category.clone())
+                .collect(),
         }
     }
 }
