@@ -325,6 +325,11 @@ fn main() {
             conn.close().await.unwrap();
             let (prefix, _) = base.rsplit_once('/').unwrap();
             run("postgres", Some(format!("{prefix}/{name}"))).await;
+            let mut conn = sqlx::PgConnection::connect(&base).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
         }
     });
 }
