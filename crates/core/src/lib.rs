@@ -6,6 +6,7 @@
 
 mod detail;
 mod error;
+mod leftovers;
 mod listing;
 mod loaded;
 mod manager;
@@ -16,6 +17,7 @@ mod telemetry;
 
 pub use detail::{PluginDetail, PluginReadOutcome, SkillDetail};
 pub use error::ManagerError;
+pub use leftovers::LeftoverSweep;
 pub use listing::{ListOptions, MarketplaceEntry, PluginListItem, PluginListing};
 pub use loaded::{LoadedPlugin, LoadedSkill};
 pub use manager::{ManagerOptions, PluginsManager};

@@ -133,6 +133,7 @@ impl PluginsManager {
 
     /// Records a local marketplace in config.toml (`source_type = "local"`).
     pub fn add_marketplace(&self, path: &Path) -> Result<MarketplaceAddOutcome, ManagerError> {
+        self.sweep_stale_leftovers();
         let marketplace = load_marketplace(path)?;
         let root = canonical(&marketplace.root);
         let root_text = root.to_string_lossy().into_owned();
@@ -164,6 +165,7 @@ impl PluginsManager {
 
     /// Removes a recorded marketplace from config.toml. Installed plugins stay in the cache.
     pub fn remove_marketplace(&self, name: &str) -> Result<ConfiguredSource, ManagerError> {
+        self.sweep_stale_leftovers();
         let (removed, _version) = self.config.edit(|config| {
             let existing = config
                 .marketplaces()

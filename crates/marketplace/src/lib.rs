@@ -20,4 +20,4 @@ pub use model::{
     AuthPolicy, CODEX_PRODUCT, InstallPolicy, Marketplace, MarketplacePlugin, PluginPolicy,
     PluginSource,
 };
-pub use source::normalize_git_url;
+pub use source::{contained_local_source, normalize_git_url};

@@ -14,8 +14,8 @@ use serde::Serialize;
 use crate::bundle_install::install_downloaded_bundle;
 use crate::client::RemotePluginClient;
 use crate::download::{
-    BundleUrlPolicy, DownloadProgress, MAX_BUNDLE_DOWNLOAD_BYTES, download_bundle,
-    download_http_client, validate_remote_plugin_bundle,
+    BundleUrlPolicy, DownloadProgress, download_bundle, download_http_client,
+    validate_remote_plugin_bundle,
 };
 use crate::error::RemoteError;
 use crate::guards::{
@@ -74,7 +74,8 @@ pub async fn sync_remote_installed_plugin_bundles(
                 plugin_id.marketplace_name(),
                 plugin_id.plugin_name(),
             );
-            match materialise(&http, store, &item, policy, progress).await {
+            let max_bytes = client.limits().max_bundle_bytes;
+            match materialise(&http, store, &item, policy, max_bytes, progress).await {
                 Ok(()) => outcome.installed_plugin_ids.push(plugin_id.as_key()),
                 Err(err) => {
                     tracing::warn!(remote_plugin_id = %item.item.id, error = %err, "failed to sync remote installed plugin bundle");
@@ -170,10 +171,11 @@ async fn materialise(
     store: &PluginStore,
     item: &InstalledItem,
     policy: BundleUrlPolicy,
+    max_bytes: u64,
     progress: &dyn DownloadProgress,
 ) -> Result<(), RemoteError> {
     let bundle = validate_remote_plugin_bundle(&item.item, policy)?;
-    let bytes = download_bundle(http, &bundle, policy, MAX_BUNDLE_DOWNLOAD_BYTES, progress).await?;
+    let bytes = download_bundle(http, &bundle, policy, max_bytes, progress).await?;
     let blocking_store = store.clone();
     tokio::task::spawn_blocking(move || {
         install_downloaded_bundle(&blocking_store, &bundle, &bytes).map(|_| ())

@@ -14,15 +14,18 @@ use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool, Executor as _, Row as _};
+use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions as _, Executor as _, Row as _};
 
 use crate::error::StoreError;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// How long a request waits for a database connection before it is answered 503.
+/// How long a read waits for a database connection before it is answered 503.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a write waits for the write connection: writers queue behind each other rather
+/// than fail, within the request timeout.
+pub const WRITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(20);
 /// Read connections to an `SQLite` file (writes have one connection of their own).
 const SQLITE_READ_CONNECTIONS: u32 = 8;
 /// Read connections to a `PostgreSQL` server.
@@ -128,7 +131,7 @@ pub struct Account {
 }
 
 /// Removes the password from a database URL, for messages.
-pub(crate) fn redact_url(url: &str) -> String {
+pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let userinfo = &url[scheme_end + 3..at];
@@ -192,11 +195,15 @@ impl Db {
             url: redact_url(url),
             source,
         };
-        let options = AnyConnectOptions::from_str(url).map_err(connect_error)?;
-        let pool_options = |max_connections: u32| {
+        // A slow statement is logged at debug level only: on a busy machine the warnings would
+        // land in the output of every admin command.
+        let options = AnyConnectOptions::from_str(url)
+            .map_err(connect_error)?
+            .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(1));
+        let pool_options = |max_connections: u32, acquire_timeout: Duration| {
             let options = AnyPoolOptions::new()
                 .max_connections(max_connections)
-                .acquire_timeout(ACQUIRE_TIMEOUT);
+                .acquire_timeout(acquire_timeout);
             match page_limit.clone() {
                 None => options,
                 Some(limit) => options.before_acquire(move |conn, _meta| {
@@ -213,7 +220,7 @@ impl Db {
         };
         let (reads, writes) = match kind {
             DbKind::Sqlite => {
-                let writes = pool_options(1)
+                let writes = pool_options(1, WRITE_ACQUIRE_TIMEOUT)
                     .connect_with(options.clone())
                     .await
                     .map_err(connect_error)?;
@@ -224,18 +231,18 @@ impl Db {
                     .execute("PRAGMA journal_mode = WAL")
                     .await
                     .map_err(connect_error)?;
-                let reads = pool_options(SQLITE_READ_CONNECTIONS)
+                let reads = pool_options(SQLITE_READ_CONNECTIONS, ACQUIRE_TIMEOUT)
                     .connect_with(options)
                     .await
                     .map_err(connect_error)?;
                 (reads, writes)
             }
             DbKind::Postgres => {
-                let writes = pool_options(POSTGRES_WRITE_CONNECTIONS)
+                let writes = pool_options(POSTGRES_WRITE_CONNECTIONS, WRITE_ACQUIRE_TIMEOUT)
                     .connect_with(options.clone())
                     .await
                     .map_err(connect_error)?;
-                let reads = pool_options(POSTGRES_READ_CONNECTIONS)
+                let reads = pool_options(POSTGRES_READ_CONNECTIONS, ACQUIRE_TIMEOUT)
                     .connect_with(options)
                     .await
                     .map_err(connect_error)?;

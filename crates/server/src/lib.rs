@@ -23,6 +23,7 @@ mod rollups;
 mod routes;
 mod server;
 mod tokens;
+mod validate;
 mod web;
 
 pub use auth::{Authenticated, Caller};
@@ -31,7 +32,9 @@ pub use catalog::{
     AccountInstall, CatalogChanges, InstalledRecord, Listing, Page, PluginRecord, Resolved,
     SkillContents,
 };
-pub use db::{ACQUIRE_TIMEOUT, Account, Db, DbKind, SqlitePageLimit};
+pub use db::{
+    ACQUIRE_TIMEOUT, Account, Db, DbKind, SqlitePageLimit, WRITE_ACQUIRE_TIMEOUT, redact_url,
+};
 pub use error::{ApiError, ServeError, StoreError, UNAVAILABLE_RETRY_AFTER};
 pub use events::{
     BATCH_KEY_RETENTION, EventFilter, IngestBatch, Ingested, PRUNE_BATCH_ROWS, StoredEvent,
@@ -43,7 +46,10 @@ pub use limits::{
 };
 pub use listener::ShutdownHandle;
 pub use loopback_ca::{LoopbackCa, LoopbackCaError, write_loopback_ca};
-pub use publish::{PublishError, PublishOptions, PublishedRelease, publish_plugin};
+pub use publish::{
+    PublishError, PublishOptions, PublishedRelease, ValidatedBundle, plugin_id_for, publish_plugin,
+    register_release,
+};
 pub use releases::{NewRelease, PublishOutcome, ReleaseChangeError, WithdrawOutcome};
 pub use retention::{PRUNE_INTERVAL, prune as prune_events};
 pub use rollups::{
@@ -52,7 +58,8 @@ pub use rollups::{
 };
 pub use routes::{
     AppState, DEFAULT_PAGE_LIMIT, IDEMPOTENCY_KEY_HEADER, MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST,
-    MAX_PAGE_LIMIT, TOKEN_CACHE_TTL, router,
+    MAX_PAGE_LIMIT, PUBLISH_TIMEOUT, TOKEN_CACHE_TTL, router,
 };
 pub use server::{DATA_DIR_ENV, RunningServer, ServerConfig, TlsPaths, open_storage, start};
 pub use tokens::{DEFAULT_TOKEN_DAYS, Grant, MAX_TOKEN_DAYS, MintedToken, TokenGrant};
+pub use validate::{ValidatedPlugin, validate_bundle_file, validate_plugin_dir};

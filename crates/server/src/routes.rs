@@ -40,6 +40,8 @@ pub const MAX_EVENTS_PER_REQUEST: usize = 1000;
 pub const DEFAULT_PAGE_LIMIT: u32 = 200;
 /// Largest page size a client may ask for.
 pub const MAX_PAGE_LIMIT: u32 = 1000;
+/// How long a publish upload (up to the largest bundle) may take.
+pub const PUBLISH_TIMEOUT: Duration = Duration::from_secs(600);
 /// Header naming a client batch, so a resent batch is stored once.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
 /// Longest idempotency key accepted.
@@ -59,6 +61,8 @@ pub struct AppState {
     /// The catalog in memory, checked against the database at every request.
     pub(crate) catalog: Arc<CatalogCache>,
     pub(crate) limits: Arc<Limits>,
+    /// Where uploads wait while they are validated.
+    pub(crate) staging_dir: Arc<std::path::Path>,
     ingest_rate: Arc<IngestRate>,
     token_cache: Arc<Mutex<HashMap<String, (Grant, Instant)>>>,
     signing_key: Arc<tokio::sync::OnceCell<SigningKey>>,
@@ -78,6 +82,7 @@ impl AppState {
             public_url: Arc::from(public_url.trim_end_matches('/')),
             dev_mode,
             limits: Arc::default(),
+            staging_dir: Arc::from(std::env::temp_dir().join("berth-serve-staging")),
             ingest_rate: Arc::new(IngestRate::new(
                 crate::limits::DEFAULT_EVENTS_BYTES_PER_SECOND,
                 crate::limits::DEFAULT_EVENTS_BURST_BYTES,
@@ -94,6 +99,13 @@ impl AppState {
     #[must_use]
     pub fn with_public_catalog(mut self, public_catalog: bool) -> Self {
         self.web = Arc::new(crate::web::WebState::new(public_catalog));
+        self
+    }
+
+    /// The same state with uploads staged under `dir` (on the same filesystem as local bundles).
+    #[must_use]
+    pub fn with_staging_dir(mut self, dir: &std::path::Path) -> Self {
+        self.staging_dir = Arc::from(dir);
         self
     }
 
@@ -225,7 +237,13 @@ async fn deadline(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let limit = state.limits.request_timeout;
+    let limit = if request.method() == axum::http::Method::POST
+        && request.uri().path() == berth_service_protocol::admin_paths::PLUGINS
+    {
+        PUBLISH_TIMEOUT
+    } else {
+        state.limits.request_timeout
+    };
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => ApiError::Overloaded(format!(

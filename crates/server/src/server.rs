@@ -164,6 +164,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServeError> {
     let limits = Arc::new(config.limits.clone());
     let state = AppState::new(db.clone(), bundles, &public_url, config.dev_mode)
         .with_limits(config.limits.clone())
+        .with_staging_dir(&config.data_dir.join("staging"))
         .with_public_catalog(config.public_catalog);
     // Load the whole catalog before the first request has to.
     state.catalog.current().await?;

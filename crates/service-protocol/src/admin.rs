@@ -76,6 +76,10 @@ pub struct WhoAmIResponse {
 /// today's value for a new release of an existing plugin, or the defaults for a new one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishQuery {
+    /// The plugin name the uploader expects the bundle's manifest to carry; refused when it
+    /// differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Backend id (default: derived from the scope and the manifest name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,

@@ -13,7 +13,9 @@
     reason = "test harness: a failure to set up is a test failure"
 )]
 
+pub mod fuzz;
 mod jsonrpc;
+mod special_files;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,6 +23,7 @@ use std::process::Command;
 use serde_json::json;
 
 pub use jsonrpc::AppServerClient;
+pub use special_files::mkfifo;
 
 /// Pinned version of the Codex peer used by compatibility tests.
 pub const CODEX_PEER_VERSION: &str = "0.169.0";

@@ -16,6 +16,7 @@
 mod conformance;
 mod deltas;
 mod harness;
+mod hostile_input;
 mod loopback;
 mod overload;
 mod protocol;

@@ -10,7 +10,9 @@
 mod analytics;
 mod app_server;
 mod codex_compat;
+mod crash_sweep;
 mod faults;
+mod hostile_files;
 mod lifecycle;
 mod remote;
 mod remote_codex;
@@ -20,6 +22,7 @@ mod serve_limits;
 mod serve_postgres;
 mod smoke_faults;
 mod smokes;
+mod team;
 
 use std::path::Path;
 use std::process::{Command, Output};

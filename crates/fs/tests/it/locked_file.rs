@@ -109,3 +109,27 @@ fn lock_timeout_env_value_is_parsed_as_seconds() {
         DEFAULT_LOCK_TIMEOUT
     );
 }
+
+#[test]
+fn try_acquire_never_waits_and_shared_holders_coexist() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("staging.lock");
+    let timeout = std::time::Duration::from_secs(1);
+    let first = berth_fs::LockedFile::acquire_shared_with_timeout(&path, "t", timeout).unwrap();
+    let second = berth_fs::LockedFile::acquire_shared_with_timeout(&path, "t", timeout).unwrap();
+    assert!(
+        berth_fs::LockedFile::try_acquire(&path, "t")
+            .unwrap()
+            .is_none()
+    );
+    drop((first, second));
+    let exclusive = berth_fs::LockedFile::try_acquire(&path, "t").unwrap();
+    assert!(exclusive.is_some());
+    let err = berth_fs::LockedFile::acquire_shared_with_timeout(
+        &path,
+        "t",
+        std::time::Duration::from_millis(20),
+    )
+    .unwrap_err();
+    assert!(matches!(err, berth_fs::LockError::Timeout { .. }));
+}

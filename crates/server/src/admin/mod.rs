@@ -5,6 +5,7 @@
 
 mod accounts;
 mod plugins;
+mod publish;
 mod tokens;
 
 use axum::Router;
@@ -21,7 +22,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/tokens/{id}", delete(tokens::revoke))
         .route("/accounts", get(accounts::list).post(accounts::add))
         .route("/accounts/{id}", delete(accounts::remove))
-        .route("/plugins", get(plugins::list))
+        .route("/plugins", get(plugins::list).post(publish::publish))
         .route("/plugins/{id}/releases", get(plugins::releases))
         .route("/plugins/{id}/status", put(plugins::status))
         .route(

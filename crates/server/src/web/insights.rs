@@ -311,7 +311,7 @@ pub(crate) async fn insights(
         .take(TABLE_PLUGINS)
         .map(|row| PluginLine {
             name: row.name.clone(),
-            url: catalog.get(&row.plugin).map(|_| plugin_url(&row.plugin)),
+            url: catalog.record(&row.plugin).map(|_| plugin_url(&row.plugin)),
             insights_url: url("/insights", window.days, Some(&row.plugin), None),
             values: row.counts.values(),
             previous_used: row.previous_used,

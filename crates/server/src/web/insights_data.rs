@@ -209,7 +209,7 @@ pub(crate) async fn compute(
     let mut plugins: Vec<PluginRow> = plugins
         .into_iter()
         .map(|(plugin, (counts, previous_used))| PluginRow {
-            name: catalog.get(&plugin).map_or_else(
+            name: catalog.record(&plugin).map_or_else(
                 || plugin.clone(),
                 |record| record.item.release.display_name.clone(),
             ),
@@ -227,7 +227,7 @@ pub(crate) async fn compute(
     });
     let in_catalog: Vec<String> = plugins
         .iter()
-        .filter(|row| catalog.get(&row.plugin).is_some())
+        .filter(|row| catalog.record(&row.plugin).is_some())
         .take(ACTIVE_INSTALL_PLUGINS)
         .map(|row| row.plugin.clone())
         .collect();

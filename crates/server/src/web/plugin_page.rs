@@ -158,9 +158,8 @@ async fn readable(
     }
     let catalog = state.catalog.current().await?;
     catalog
-        .get(&id)
+        .record(&id)
         .filter(|record| viewer.may_read(record))
-        .cloned()
         .ok_or_else(|| not_found(&id))
 }
 

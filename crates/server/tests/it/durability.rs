@@ -174,8 +174,9 @@ async fn a_full_database_answers_503_and_loses_no_acknowledged_write() {
 }
 
 /// 16 clients each post 1,000-event batches while others install and uninstall: writers wait
-/// for each other instead of failing (no 500 and no 503), and every acknowledged event is stored
-/// exactly once, resent batches (same `Idempotency-Key`) included.
+/// for each other instead of failing (no 500; a 503 only past the write queue's time limit, on
+/// a starved machine), and every acknowledged event is stored exactly once, resent batches
+/// (same `Idempotency-Key`) included.
 async fn burst_of_writers_stores_every_event_once(backend: Backend) {
     let Some(database_url) = database_url(backend).await else {
         return;
@@ -201,21 +202,30 @@ async fn burst_of_writers_stores_every_event_once(backend: Backend) {
                 let key = format!("batch-{worker}-{round}");
                 // Every fourth batch is sent twice, as a client does when an answer is lost.
                 let sends = if round == 3 { 2 } else { 1 };
-                for _ in 0..sends {
-                    let events: Vec<_> = (first..first + 1000)
-                        .map(|n| json!({"event_type": "codex_plugin_used", "event_params": {"n": n, "plugin_id": "p@m"}}))
-                        .collect();
+                let events: Vec<_> = (first..first + 1000)
+                    .map(|n| json!({"event_type": "codex_plugin_used", "event_params": {"n": n, "plugin_id": "p@m"}}))
+                    .collect();
+                let body = json!({ "events": events });
+                let mut acknowledged = 0;
+                // A 503 (with Retry-After) is no acknowledgement; the client sends the batch
+                // again with the same key, as berth's own client does.
+                while acknowledged < sends {
                     let response = server
                         .client
                         .post(format!("{}/codex/analytics-events/events", server.api))
                         .bearer_auth(&server.token)
                         .header("chatgpt-account-id", &server.account)
                         .header("idempotency-key", &key)
-                        .json(&json!({ "events": events }))
+                        .json(&body)
                         .send()
                         .await
                         .unwrap();
-                    assert_eq!(response.status(), StatusCode::OK);
+                    match classify(&response) {
+                        Answer::Stored => acknowledged += 1,
+                        Answer::Refused => {
+                            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        }
+                    }
                 }
                 stored.extend(first..first + 1000);
             }
@@ -228,8 +238,9 @@ async fn burst_of_writers_stores_every_event_once(backend: Backend) {
         toggles.push(tokio::spawn(async move {
             let id = format!("plugins~Plugin_p{index}");
             for round in 0..10 {
-                let answer = toggle_install(&server, &id, round % 2 == 0).await;
-                assert!(matches!(answer, Answer::Stored), "{answer:?}");
+                while let Answer::Refused = toggle_install(&server, &id, round % 2 == 0).await {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
             }
         }));
     }

@@ -21,6 +21,7 @@ mod instances;
 mod migrations;
 mod outage;
 mod policies;
+mod publish_http;
 mod rollups;
 mod support;
 mod tls;

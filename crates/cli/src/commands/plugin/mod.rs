@@ -8,6 +8,7 @@ pub(crate) mod remote;
 pub(crate) mod remove;
 pub(crate) mod sync;
 pub(crate) mod toggle;
+pub(crate) mod validate;
 
 use berth_plugin::PluginId;
 
