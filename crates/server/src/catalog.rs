@@ -237,32 +237,39 @@ impl Db {
 
     /// Records that `account_id` installed `plugin_id` (enabled). Idempotent.
     pub async fn install(&self, account_id: &str, plugin_id: &str) -> Result<(), StoreError> {
-        self.execute_write(
-            "installing a plugin",
-            sqlx::query(
-                "INSERT INTO installs \
-                   (account_id, plugin_id, enabled, disabled_skill_names, installed_at) \
-                 VALUES ($1, $2, 1, '[]', $3) \
-                 ON CONFLICT (account_id, plugin_id) DO UPDATE SET enabled = 1",
-            )
-            .bind(account_id)
-            .bind(plugin_id)
-            .bind(now_unix()),
+        let action = "installing a plugin";
+        let now = now_unix();
+        let mut tx = self.begin_write(action).await?;
+        sqlx::query(
+            "INSERT INTO installs \
+               (account_id, plugin_id, enabled, disabled_skill_names, installed_at) \
+             VALUES ($1, $2, 1, '[]', $3) \
+             ON CONFLICT (account_id, plugin_id) DO UPDATE SET enabled = 1",
         )
-        .await?;
-        Ok(())
+        .bind(account_id)
+        .bind(plugin_id)
+        .bind(now)
+        .execute(tx.conn())
+        .await
+        .map_err(query_error(action))?;
+        let day = now.div_euclid(crate::rollups::SECONDS_PER_DAY);
+        crate::rollups::record_install_count(&mut tx, action, plugin_id, day).await?;
+        tx.commit().await
     }
 
     /// Removes the install of `plugin_id` for `account_id`. Idempotent.
     pub async fn uninstall(&self, account_id: &str, plugin_id: &str) -> Result<(), StoreError> {
-        self.execute_write(
-            "uninstalling a plugin",
-            sqlx::query("DELETE FROM installs WHERE account_id = $1 AND plugin_id = $2")
-                .bind(account_id)
-                .bind(plugin_id),
-        )
-        .await?;
-        Ok(())
+        let action = "uninstalling a plugin";
+        let mut tx = self.begin_write(action).await?;
+        sqlx::query("DELETE FROM installs WHERE account_id = $1 AND plugin_id = $2")
+            .bind(account_id)
+            .bind(plugin_id)
+            .execute(tx.conn())
+            .await
+            .map_err(query_error(action))?;
+        let day = now_unix().div_euclid(crate::rollups::SECONDS_PER_DAY);
+        crate::rollups::record_install_count(&mut tx, action, plugin_id, day).await?;
+        tx.commit().await
     }
 
     /// The `SKILL.md` text of skill `name` of plugin `plugin_id`.

@@ -36,6 +36,18 @@ impl PluginRecord {
             || self.shared_with(account_id)
     }
 
+    /// Whether the web catalog lists this plugin for `account_id`: every plugin it may see,
+    /// less UNLISTED WORKSPACE plugins it neither owns nor was shared (those are readable by id
+    /// only, as in the API).
+    pub fn browsable_by(&self, account_id: &str) -> bool {
+        let item = &self.item;
+        self.visible_to(account_id)
+            && (item.scope != Scope::Workspace
+                || item.discoverability != Some(Discoverability::Unlisted)
+                || self.owner_account_id.as_deref() == Some(account_id)
+                || self.shared_with(account_id))
+    }
+
     /// Whether a `user` share principal names `account_id`.
     fn shared_with(&self, account_id: &str) -> bool {
         self.item.share_principals.iter().any(|principal| {

@@ -232,3 +232,34 @@ fn a_plugin_with_every_release_withdrawn_leaves_the_catalog() {
         "an installed-by-default plugin that is withdrawn is no longer installed"
     );
 }
+
+#[test]
+fn the_web_catalog_lists_what_an_account_may_see_except_unlisted_plugins_of_others() {
+    let catalog = catalog();
+    let mut unlisted_owned = record(
+        "own-unlisted",
+        Scope::Workspace,
+        Some(Discoverability::Unlisted),
+    );
+    unlisted_owned.owner_account_id = Some("ann".to_owned());
+    let catalog = catalog.with_changes(CatalogChanges {
+        revision: 4,
+        plugins: vec![unlisted_owned],
+        removed: Vec::new(),
+    });
+    let browsable_by = |account: &str| -> Vec<&str> {
+        catalog
+            .records()
+            .filter(|record| record.browsable_by(account))
+            .map(|record| record.item.name.as_str())
+            .collect()
+    };
+    assert_eq!(
+        browsable_by("ann"),
+        vec!["core", "global", "listed", "mine", "own-unlisted", "shared"]
+    );
+    assert_eq!(
+        browsable_by("bob"),
+        vec!["core", "global", "listed", "theirs"]
+    );
+}

@@ -1,6 +1,7 @@
 //! Analytics event storage: ingest (one write transaction per request: the batch's idempotency
-//! key, the account's daily volume, then the events in multi-row inserts), keyset-paged listing
-//! with filters, and retention pruning in bounded batches.
+//! key, the account's daily volume, then the events in multi-row inserts and their daily
+//! rollups), keyset-paged listing with filters, and retention pruning in bounded batches (raw
+//! events only; rollups stay).
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use sqlx::any::AnyRow;
 
 use crate::db::{Db, WriteTx, now_unix, query_error};
 use crate::error::StoreError;
+use crate::rollups::SECONDS_PER_DAY;
 
 /// Events per `INSERT` statement (six parameters each, well under every backend's limit).
 const EVENTS_PER_STATEMENT: usize = 100;
@@ -18,7 +20,6 @@ pub const PRUNE_BATCH_ROWS: u32 = 5_000;
 /// How long a batch's idempotency key is remembered: a client resending an undelivered batch
 /// later than this stores it again.
 pub const BATCH_KEY_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
-const SECONDS_PER_DAY: i64 = 24 * 3600;
 
 /// An analytics event as stored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -102,8 +103,19 @@ impl Db {
         batch: IngestBatch<'_>,
         daily_bytes: u64,
     ) -> Result<Ingested, StoreError> {
+        self.ingest_events_at(batch, daily_bytes, now_unix()).await
+    }
+
+    /// [`Db::ingest_events`] as if received at Unix second `now` (tests and benchmarks spread
+    /// events over days with it).
+    #[doc(hidden)]
+    pub async fn ingest_events_at(
+        &self,
+        batch: IngestBatch<'_>,
+        daily_bytes: u64,
+        now: i64,
+    ) -> Result<Ingested, StoreError> {
         let action = "storing analytics events";
-        let now = now_unix();
         let mut tx = self.begin_write(action).await?;
         if let Some(key) = batch.batch_key {
             let fresh = sqlx::query(
@@ -146,6 +158,7 @@ impl Db {
         for chunk in batch.events.chunks(EVENTS_PER_STATEMENT) {
             insert_chunk(&mut tx, action, now, batch.account_id, chunk).await?;
         }
+        crate::rollups::add_batch(&mut tx, action, day, batch.events).await?;
         tx.commit().await?;
         Ok(Ingested::Stored)
     }

@@ -23,10 +23,12 @@ mod ops;
 mod publish;
 mod releases;
 mod retention;
+mod rollups;
 mod routes;
 mod server;
 mod tokens;
 mod validate;
+mod web;
 
 pub use auth::{Authenticated, Caller};
 pub use bundles::{
@@ -63,6 +65,10 @@ pub use publish::{
 };
 pub use releases::{NewRelease, PublishOutcome, ReleaseChangeError, WithdrawOutcome};
 pub use retention::{PRUNE_INTERVAL, prune as prune_events};
+pub use rollups::{
+    DayCount, InstallCount, KeyScope, KeyTotals, ModelCount, SECONDS_PER_DAY, USED_EVENT,
+    plugin_key,
+};
 pub use routes::{
     AppState, DEFAULT_PAGE_LIMIT, IDEMPOTENCY_KEY_HEADER, MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST,
     MAX_PAGE_LIMIT, PUBLISH_TIMEOUT, TOKEN_CACHE_TTL, router,

@@ -252,6 +252,21 @@ impl Db {
             .collect()
     }
 
+    /// The plugins `account_id` published a release of.
+    pub async fn plugins_published_by(&self, account_id: &str) -> Result<Vec<String>, StoreError> {
+        let action = "reading published plugins";
+        let rows = sqlx::query(
+            "SELECT DISTINCT plugin_id FROM releases WHERE published_by = $1 ORDER BY plugin_id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.reads)
+        .await
+        .map_err(query_error(action))?;
+        rows.iter()
+            .map(|row| row.try_get("plugin_id").map_err(query_error(action)))
+            .collect()
+    }
+
     /// Withdraws release `version` of plugin `id`: clients stop being offered it; when it was
     /// current, the newest release left becomes current, or the plugin is no longer offered.
     pub async fn withdraw_release(

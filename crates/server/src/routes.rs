@@ -73,6 +73,8 @@ pub struct AppState {
     signing_key: Arc<tokio::sync::OnceCell<SigningKey>>,
     /// Accounts known to exist, named by development tokens (dev mode only).
     dev_accounts: Arc<Mutex<std::collections::HashSet<String>>>,
+    /// The web pages' state (`web/`).
+    pub(crate) web: Arc<crate::web::WebState>,
 }
 
 impl AppState {
@@ -95,7 +97,16 @@ impl AppState {
             token_cache: Arc::default(),
             signing_key: Arc::default(),
             dev_accounts: Arc::default(),
+            web: Arc::default(),
         }
+    }
+
+    /// The same state with `--public-catalog` as given: anonymous viewers of the web pages see
+    /// the GLOBAL catalog.
+    #[must_use]
+    pub fn with_public_catalog(mut self, public_catalog: bool) -> Self {
+        self.web = Arc::new(crate::web::WebState::new(public_catalog));
+        self
     }
 
     /// The same state with uploads staged under `dir` (on the same filesystem as local bundles).
@@ -229,6 +240,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/backend-api", api)
         .nest("/berth/v1", crate::admin::router())
         .merge(crate::ops::routes())
+        .merge(crate::web::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(

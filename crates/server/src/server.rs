@@ -44,6 +44,9 @@ pub struct ServerConfig {
     pub tls: Option<TlsPaths>,
     /// Accept Codex's unsigned test JWTs (loopback only).
     pub dev_mode: bool,
+    /// Let anonymous viewers of the web pages see the GLOBAL catalog (else every page needs
+    /// sign-in).
+    pub public_catalog: bool,
     /// Timeouts, connection cap and analytics bounds.
     pub limits: Limits,
     /// Where bundles are stored; `None` picks the folder with `SQLite` and the database with
@@ -66,6 +69,7 @@ impl ServerConfig {
             public_url: None,
             tls: None,
             dev_mode: false,
+            public_catalog: false,
             limits: Limits::default(),
             bundle_store: None,
             metrics_token_required: false,
@@ -195,7 +199,8 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServeError> {
     let state = AppState::new(db.clone(), bundles, &public_url, config.dev_mode)
         .with_limits(config.limits.clone())
         .with_staging_dir(&config.staging_dir())
-        .with_metrics_token_required(config.metrics_token_required);
+        .with_metrics_token_required(config.metrics_token_required)
+        .with_public_catalog(config.public_catalog);
     let metrics = state.metrics();
     // Load the whole catalog before the first request has to.
     state.catalog.current().await?;

@@ -97,6 +97,10 @@ pub(crate) struct ServeArgs {
     /// Answer `/metrics` only to requests with an admin token (`Authorization: Bearer`).
     #[arg(long, env = "BERTH_SERVE_METRICS_TOKEN_REQUIRED")]
     pub(crate) metrics_token_required: bool,
+    /// Let anonymous visitors of the web pages browse the GLOBAL catalog (otherwise every page
+    /// needs sign-in with a service token).
+    #[arg(long, env = "BERTH_SERVE_PUBLIC_CATALOG")]
+    pub(crate) public_catalog: bool,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
 }
@@ -158,6 +162,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .map(|(cert, key)| TlsPaths { cert, key });
     config.dev_mode = args.dev;
     config.metrics_token_required = args.metrics_token_required;
+    config.public_catalog = args.public_catalog;
     let plain_http_on_network = config.tls.is_none() && !config.bind.ip().is_loopback();
     let stop = shutdown_signal();
     let server = berth_server::start(config).await?;
@@ -166,11 +171,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut out = printer::stdout();
     writeln!(
         out,
-        "berth serve listening on {} (API base URL: {})\ndatabase: {}\nbundles: {}",
+        "berth serve listening on {} (API base URL: {})\ndatabase: {}\nbundles: {}\n\
+         web catalog and insights: {}/ ({})",
         server.api_url.trim_end_matches("/backend-api"),
         server.api_url,
         server.database,
-        server.bundle_store
+        server.bundle_store,
+        server.api_url.trim_end_matches("/backend-api"),
+        if args.public_catalog {
+            "anonymous visitors see the GLOBAL catalog"
+        } else {
+            "sign in with a service token"
+        }
     )?;
     out.flush()?;
     drop(out);

@@ -8,7 +8,7 @@ use berth_server::{EventFilter, Limits, ServerConfig};
 use crate::on_both_backends;
 use crate::support::{Backend, TestServer, database_url};
 
-async fn post_events(server: &TestServer, body: &str) -> (StatusCode, Value) {
+pub(crate) async fn post_events(server: &TestServer, body: &str) -> (StatusCode, Value) {
     let response = server
         .client
         .post(format!("{}/codex/analytics-events/events", server.api))
