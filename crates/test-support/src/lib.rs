@@ -1,6 +1,6 @@
 //! Test harnesses shared by berth's integration tests: [`TestHome`] (a temporary Codex home
-//! and user home), [`MarketplaceFixture`] (marketplaces written to disk), and the location of
-//! the real Codex peer binary ([`codex_bin`]).
+//! and user home), [`MarketplaceFixture`] (marketplaces written to disk), the location of the
+//! real Codex peer binary ([`codex_bin`]) and a loopback Git server ([`GitServer`]).
 
 #![expect(
     clippy::disallowed_methods,
@@ -13,6 +13,7 @@
     reason = "test harness: a failure to set up is a test failure"
 )]
 
+mod git_server;
 mod jsonrpc;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use std::process::Command;
 
 use serde_json::json;
 
+pub use git_server::{GitClientEnv, GitRepo, GitServer};
 pub use jsonrpc::AppServerClient;
 
 /// Pinned version of the Codex peer used by compatibility tests.
