@@ -73,21 +73,8 @@ impl LockedFile {
         resource: &str,
         timeout: Duration,
     ) -> Result<Self, LockError> {
-        let io_error = |source| LockError::Io {
-            path: path.to_path_buf(),
-            resource: resource.to_owned(),
-            source,
-        };
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io_error)?;
-        }
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(io_error)?;
+        let io_error = |source| lock_io_error(path, resource, source);
+        let file = open_lock_file(path, resource)?;
         if FileExt::try_lock_exclusive(&file).map_err(io_error)? {
             return Ok(Self {
                 file,
@@ -121,6 +108,22 @@ impl LockedFile {
         }
     }
 
+    /// Locks `path` (creating it and its parents) only if no one holds it: `Ok(None)` when
+    /// another holder has it, without waiting.
+    pub fn try_acquire(path: &Path, resource: &str) -> Result<Option<Self>, LockError> {
+        let file = open_lock_file(path, resource)?;
+        if FileExt::try_lock_exclusive(&file)
+            .map_err(|source| lock_io_error(path, resource, source))?
+        {
+            Ok(Some(Self {
+                file,
+                path: path.to_path_buf(),
+            }))
+        } else {
+            Ok(None)
+        }
+    }
+
     /// The lock file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -132,6 +135,29 @@ impl Drop for LockedFile {
         if let Err(err) = FileExt::unlock(&self.file) {
             tracing::warn!("failed to unlock `{}`: {err}", self.path.display());
         }
+    }
+}
+
+/// Opens (creating it and its parents) the file a lock is taken on.
+fn open_lock_file(path: &Path, resource: &str) -> Result<File, LockError> {
+    let io_error = |source| lock_io_error(path, resource, source);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io_error)?;
+    }
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(io_error)
+}
+
+fn lock_io_error(path: &Path, resource: &str, source: std::io::Error) -> LockError {
+    LockError::Io {
+        path: path.to_path_buf(),
+        resource: resource.to_owned(),
+        source,
     }
 }
 

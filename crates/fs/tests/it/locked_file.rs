@@ -17,6 +17,17 @@ fn acquire_creates_parent_directories_and_the_lock_file() {
 }
 
 #[test]
+fn try_acquire_gives_none_while_another_holder_has_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("staging.lock");
+    let held = LockedFile::try_acquire(&path, "staging").unwrap();
+    assert!(held.is_some());
+    assert!(LockedFile::try_acquire(&path, "staging").unwrap().is_none());
+    drop(held);
+    assert!(LockedFile::try_acquire(&path, "staging").unwrap().is_some());
+}
+
+#[test]
 fn a_held_lock_times_out_with_a_message_naming_path_resource_and_variable() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plugin.lock");
