@@ -1,5 +1,5 @@
-//! Integration tests for berth-marketplace: loading files, discovery, admission and the
-//! shipped example marketplace.
+//! Integration tests for berth-marketplace: loading files, discovery, admission, the
+//! shipped example marketplace, and Git snapshots fetched from a loopback Git server.
 
 #![expect(
     clippy::unwrap_used,
@@ -10,6 +10,7 @@ mod admission;
 mod discovery;
 mod example;
 mod load;
+mod snapshot;
 
 use std::path::{Path, PathBuf};
 
