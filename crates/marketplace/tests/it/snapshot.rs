@@ -21,7 +21,7 @@ struct Setup {
 fn setup() -> Setup {
     let home = TestHome::new();
     let repo = GitRepo::create(home.root(), "market");
-    MarketplaceFixture::new(repo.work_dir(), "gm")
+    let _ = MarketplaceFixture::new(repo.work_dir(), "gm")
         .plugin("sample", Some("1.0.0"), 3)
         .entry(serde_json::json!({
             "name": "tool",
@@ -59,8 +59,7 @@ fn source(setup: &Setup, ref_name: Option<&str>, sparse: &[&str]) -> GitMarketpl
 
 fn staging_entries(snapshots: &MarketplaceSnapshots) -> usize {
     std::fs::read_dir(snapshots.root().join(".staging"))
-        .map(Iterator::count)
-        .unwrap_or(0)
+        .map_or(0, Iterator::count)
 }
 
 #[test]
