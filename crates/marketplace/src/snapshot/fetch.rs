@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use berth_git::{Checkout, Git, GitProgress, Resolution, Sparse, Target};
+use berth_plugin::validate_plugin_segment;
 
 use super::{GitMarketplaceSource, MarketplaceSnapshots, SnapshotError, StagingDir};
 use crate::{Marketplace, find_marketplace_file, load_marketplace};
@@ -53,7 +54,8 @@ impl StagedCheckout {
     }
 }
 
-/// A marketplace repository checked out into staging, with its marketplace loaded from there.
+/// A marketplace repository checked out into staging, with its marketplace loaded from there
+/// (its name already checked to be a valid folder name).
 #[derive(Debug)]
 pub struct StagedMarketplace {
     /// The checkout.
@@ -137,6 +139,14 @@ impl MarketplaceSnapshots {
                 });
             }
         };
+        // The name becomes a folder name: it must be a plain segment.
+        if let Err(invalid) = validate_plugin_segment(&marketplace.name, "marketplace name") {
+            return Err(SnapshotError::InvalidName {
+                url: source.url.clone(),
+                name: marketplace.name,
+                source: invalid,
+            });
+        }
         Ok(StagedMarketplace {
             checkout,
             source: source.clone(),

@@ -15,7 +15,6 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use berth_fs::LockedFile;
-use berth_plugin::validate_plugin_segment;
 
 pub use error::SnapshotError;
 pub use fetch::{StagedCheckout, StagedMarketplace};
@@ -85,13 +84,6 @@ impl MarketplaceSnapshots {
         write_metadata: bool,
     ) -> Result<PathBuf, SnapshotError> {
         let name = staged.marketplace.name.clone();
-        validate_plugin_segment(&name, "marketplace name").map_err(|source| {
-            SnapshotError::InvalidName {
-                url: staged.source.url.clone(),
-                name: name.clone(),
-                source,
-            }
-        })?;
         let checkout = staged.checkout.root();
         if write_metadata {
             InstallMetadata::new(&staged.source, staged.checkout.revision()).write(&checkout)?;
