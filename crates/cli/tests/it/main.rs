@@ -11,6 +11,8 @@ mod analytics;
 mod app_server;
 mod codex_compat;
 mod faults;
+mod git_fixture;
+mod git_marketplaces;
 mod lifecycle;
 mod remote;
 mod remote_codex;

@@ -364,6 +364,7 @@ fn sync_backfills_a_deleted_sidecar_without_downloading_and_removes_stale_caches
         outcome,
         json!({
             "installed": [],
+            "updated": [],
             "removed": ["gone@openai-curated-remote"],
             "failed": [],
             "backfilled": ["linear@openai-curated-remote"],

@@ -104,7 +104,7 @@ impl MarketplaceSnapshots {
     ) -> Result<StagedMarketplace, SnapshotError> {
         let resolution = match resolution {
             Some(resolution) => resolution,
-            None => git.resolve(&source.url, source.ref_name.as_deref())?,
+            None => resolve_for_clone(git, &source.url, source.ref_name.as_deref())?,
         };
         let sparse = if source.sparse_paths.is_empty() {
             Sparse::All
@@ -171,7 +171,7 @@ impl MarketplaceSnapshots {
                 target: Target::Commit(sha.to_owned()),
                 revision: None,
             },
-            None => git.resolve(url, ref_name)?,
+            None => resolve_for_clone(git, url, ref_name)?,
         };
         let sparse = if paths.is_empty() {
             Sparse::All
@@ -188,5 +188,21 @@ impl MarketplaceSnapshots {
             )
         })?;
         Ok(checkout)
+    }
+}
+
+/// How to check `reference` out: the default branch needs no `ls-remote` (the clone itself
+/// finds it); a named ref is resolved first, so a missing one is named as such.
+fn resolve_for_clone(
+    git: &Git,
+    url: &str,
+    reference: Option<&str>,
+) -> Result<Resolution, SnapshotError> {
+    match reference {
+        None => Ok(Resolution {
+            target: Target::DefaultBranch,
+            revision: None,
+        }),
+        Some(reference) => Ok(git.resolve(url, Some(reference))?),
     }
 }

@@ -76,9 +76,10 @@ fn summary(outcome: &MarketplaceUpgradeOutcome, name: Option<&str>) -> String {
         let previous = upgraded
             .previous_revision
             .as_deref()
-            .map_or_else(|| "a fresh clone".to_owned(), short);
+            .map(|previous| format!(" (was {})", short(previous)))
+            .unwrap_or_default();
         lines.push(format!(
-            "`{}` is at {} (was {previous})",
+            "Marketplace `{}` is at {}{previous}.",
             upgraded.name,
             short(&upgraded.revision)
         ));
@@ -89,7 +90,7 @@ fn summary(outcome: &MarketplaceUpgradeOutcome, name: Option<&str>) -> String {
                 }
                 _ => format!("{} (reinstalled)", plugin.version),
             };
-            lines.push(format!("  refreshed `{}`: {change}", plugin.plugin_id));
+            lines.push(format!("Refreshed plugin `{}`: {change}", plugin.plugin_id));
         }
     }
     lines.join("\n")
