@@ -60,7 +60,6 @@ fn a_git_marketplace_lifecycle_reads_like_codex() {
     step(&["plugin", "outdated"], &revisions);
     step(&["marketplace", "remove", "gm", "--json"], &revisions);
     step(&["plugin", "list"], &revisions);
-    drop(step);
     insta::assert_snapshot!(log.join("\n"));
 
     // The upgrade refreshed every installed plugin of the marketplace; `sample` stayed
@@ -306,9 +305,9 @@ fn a_failed_upgrade_is_reported_per_marketplace_and_keeps_the_snapshot() {
     let head = snapshot_head(&home, "gm");
     // The repository disappears from the server.
     let moved = world.market.bare_dir().with_extension("moved");
-    std::fs::rename(world.market.bare_dir(), &moved).unwrap();
+    berth_fs::rename(world.market.bare_dir(), &moved).unwrap();
     let output = world.berth(&home, &["marketplace", "upgrade", "--json"]);
-    std::fs::rename(&moved, world.market.bare_dir()).unwrap();
+    berth_fs::rename(&moved, world.market.bare_dir()).unwrap();
     assert_eq!(output.status.code(), Some(1));
     let answer = json_of(&String::from_utf8_lossy(&output.stdout));
     assert_eq!(answer["selectedMarketplaces"], json!(["gm"]));

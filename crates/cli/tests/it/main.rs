@@ -12,6 +12,7 @@ mod app_server;
 mod codex_compat;
 mod faults;
 mod git_fixture;
+mod git_interop;
 mod git_marketplaces;
 mod lifecycle;
 mod remote;
