@@ -11,6 +11,7 @@ mod analytics;
 mod app_server;
 mod codex_compat;
 mod faults;
+mod git_faults;
 mod git_fixture;
 mod git_interop;
 mod git_marketplaces;
