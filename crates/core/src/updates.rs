@@ -156,6 +156,7 @@ impl PluginsManager {
                 });
             }
         }
+        report.errors.sort_by(|a, b| a.subject.cmp(&b.subject));
         Ok(report)
     }
 
@@ -224,6 +225,7 @@ impl PluginsManager {
         }
         // The fetched plugin sources were installed from; now they can go.
         drop(checkouts);
+        report.errors.sort_by(|a, b| a.subject.cmp(&b.subject));
         Ok(report)
     }
 

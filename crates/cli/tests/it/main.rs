@@ -22,6 +22,7 @@ mod serve_admin;
 mod serve_postgres;
 mod smoke_faults;
 mod smokes;
+mod updates;
 
 use std::path::Path;
 use std::process::{Command, Output};

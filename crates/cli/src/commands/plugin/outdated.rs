@@ -21,7 +21,10 @@ pub(crate) fn run(context: &Context, args: &OutdatedArgs) -> anyhow::Result<Exit
     drop(progress);
     match remote_outdated(context) {
         Ok(remote) => report.outdated.extend(remote),
-        Err(failure) => report.errors.push(failure),
+        // As with `plugin list`, an unreachable service does not fail the local check.
+        Err(message) => printer::note(format!(
+            "warning: remote plugins were not checked: {message}"
+        )),
     }
     report
         .outdated
@@ -71,25 +74,24 @@ pub(crate) fn run(context: &Context, args: &OutdatedArgs) -> anyhow::Result<Exit
     })
 }
 
-/// The plugin service's outdated plugins; none without a `ChatGPT` login.
-pub(crate) fn remote_outdated(context: &Context) -> Result<Vec<OutdatedPlugin>, UpdateFailure> {
-    let failure = |err: &anyhow::Error| UpdateFailure {
-        subject: "plugin service".to_owned(),
-        message: err
-            .chain()
+/// The plugin service's outdated plugins; none without a `ChatGPT` login. The error is the
+/// reason the service could not be asked, on one line.
+pub(crate) fn remote_outdated(context: &Context) -> Result<Vec<OutdatedPlugin>, String> {
+    let chain = |err: &anyhow::Error| {
+        err.chain()
             .map(ToString::to_string)
             .collect::<Vec<_>>()
-            .join(": "),
+            .join(": ")
     };
     let session = match RemoteSession::connect_if_logged_in(context) {
         Ok(Some(session)) => session,
         Ok(None) => return Ok(Vec::new()),
-        Err(err) => return Err(failure(&err)),
+        Err(err) => return Err(chain(&err)),
     };
     session
         .runtime
         .block_on(context.manager.outdated_remote_plugins(&session.client))
-        .map_err(|err| failure(&err.into()))
+        .map_err(|err| chain(&err.into()))
 }
 
 fn outdated_json(plugin: &OutdatedPlugin) -> Value {

@@ -87,8 +87,10 @@ fn update_remote(
         RemoteSelection::None => return Ok(()),
         RemoteSelection::All => match remote_outdated(context) {
             Ok(outdated) => outdated,
-            Err(failure) => {
-                report.errors.push(failure);
+            Err(message) => {
+                printer::note(format!(
+                    "warning: remote plugins were not checked: {message}"
+                ));
                 return Ok(());
             }
         },
