@@ -2,6 +2,7 @@
 //! under `.tmp/marketplaces`, as `marketplace add` leaves it) whose plugins come from the
 //! marketplace repository and from a Git plugin source, fetched from a loopback Git server.
 
+use std::path::PathBuf;
 use std::process::Command;
 
 use berth_test_support::{GitClientEnv, GitRepo, GitServer, MarketplaceFixture, TestHome, write};
@@ -10,8 +11,9 @@ use serde_json::json;
 
 use crate::harness::{Server, berth_bin};
 
-#[test]
-fn plugins_of_a_git_marketplace_and_git_sources_are_listed_and_installed() {
+/// A home with the Git marketplace `owner/gm` as `marketplace add` leaves it, served (with
+/// `owner/tools`) by a loopback Git server reached as `github.com`.
+fn git_home() -> (TestHome, GitServer, GitClientEnv, PathBuf) {
     let home = TestHome::new();
     let repos = home.root().join("git");
     let tools = GitRepo::create(&repos, "owner/tools");
@@ -30,8 +32,6 @@ fn plugins_of_a_git_marketplace_and_git_sources_are_listed_and_installed() {
     market.commit("market");
     let server = GitServer::start(&repos.join("repos"));
     let env = GitClientEnv::new(&home.root().join("git-client"), &server);
-
-    // What `marketplace add owner/gm` leaves behind.
     let snapshot = home.codex_home().join(".tmp/marketplaces/gm");
     let cloned = Command::new("git")
         .arg("clone")
@@ -45,7 +45,12 @@ fn plugins_of_a_git_marketplace_and_git_sources_are_listed_and_installed() {
         &home.config_path(),
         "[marketplaces.gm]\nsource_type = \"git\"\nsource = \"https://github.com/owner/gm.git\"\n",
     );
+    (home, server, env, snapshot)
+}
 
+#[test]
+fn plugins_of_a_git_marketplace_and_git_sources_are_listed_and_installed() {
+    let (home, _server, env, snapshot) = git_home();
     let vars: Vec<(&str, &str)> = env
         .vars()
         .iter()
