@@ -322,3 +322,25 @@ fn a_failed_upgrade_is_reported_per_marketplace_and_keeps_the_snapshot() {
     assert!(stderr.ends_with("error: 1 upgrade failure(s) occurred; the marketplaces above keep their previous snapshot\n"), "{stderr}");
     assert_eq!(snapshot_head(&home, "gm"), head);
 }
+
+#[test]
+fn help_explains_the_marketplace_and_update_commands() {
+    let home = TestHome::new();
+    let mut log = Vec::new();
+    for args in [
+        vec!["marketplace", "--help"],
+        vec!["marketplace", "add", "--help"],
+        vec!["marketplace", "upgrade", "--help"],
+        vec!["plugin", "outdated", "--help"],
+        vec!["plugin", "update", "--help"],
+    ] {
+        let output = crate::berth(&home, &args);
+        log.push(format!(
+            "$ berth {}\nexit: {}\n{}",
+            args.join(" "),
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout)
+        ));
+    }
+    insta::assert_snapshot!(log.join("\n"));
+}
