@@ -93,7 +93,7 @@ pub fn write_chatgpt_auth(
         "auth_mode": "chatgpt",
         "OPENAI_API_KEY": null,
         "tokens": tokens,
-        "last_refresh": rfc3339_utc(now.as_secs()),
+        "last_refresh": crate::login::rfc3339_utc(i64::try_from(now.as_secs()).unwrap_or(i64::MAX)),
     });
     let path = write_auth_file(codex_home, &file)?;
     Ok(WrittenChatGptAuth {
@@ -134,29 +134,6 @@ fn write_auth_file(codex_home: &Path, contents: &serde_json::Value) -> io::Resul
     bytes.push(b'\n');
     file.write_all(&bytes)?;
     Ok(path)
-}
-
-/// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
-fn rfc3339_utc(unix_seconds: u64) -> String {
-    let days = unix_seconds / 86_400;
-    let secs_of_day = unix_seconds % 86_400;
-    // Civil-from-days (Howard Hinnant), for days since 1970-01-01.
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs_of_day / 3600,
-        secs_of_day % 3600 / 60,
-        secs_of_day % 60
-    )
 }
 
 #[cfg(test)]

@@ -4,13 +4,6 @@ use super::*;
 use crate::{CodexAuth, decode_jwt_claims, load_auth};
 
 #[test]
-fn rfc3339_formats_known_instants() {
-    assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
-    assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
-    assert_eq!(rfc3339_utc(1_782_000_000), "2026-06-21T00:00:00Z");
-}
-
-#[test]
 fn the_default_test_login_loads_as_chatgpt_auth_for_acct_test() {
     let home = tempfile::tempdir().unwrap();
     let written = write_chatgpt_test_auth(home.path()).unwrap();

@@ -8,6 +8,10 @@ mod error;
 mod extract;
 mod pack;
 
+/// The largest bundle archive clients download (berth and Codex): the plugin service refuses to
+/// publish a larger one.
+pub const MAX_BUNDLE_BYTES: u64 = 50 * 1024 * 1024;
+
 pub use digest::sha256_hex;
 pub use error::BundleError;
 pub use extract::{

@@ -57,6 +57,9 @@ fn report(err: &anyhow::Error) -> ExitCode {
         cause.is::<berth_core::ManagerError>()
             || cause.is::<berth_remote::RemoteError>()
             || cause.is::<commands::UserError>()
+            || cause
+                .downcast_ref::<berth_server::ServeError>()
+                .is_some_and(berth_server::ServeError::is_expected)
     });
     if user_facing {
         ExitCode::from(1)

@@ -19,7 +19,7 @@ use crate::marketplace::local_plugin_id;
 pub const ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV: &str =
     "CODEX_TEST_ALLOW_HTTP_REMOTE_PLUGIN_BUNDLE_DOWNLOADS";
 /// The download size cap: 50 MiB.
-pub const MAX_BUNDLE_DOWNLOAD_BYTES: u64 = 50 * 1024 * 1024;
+pub const MAX_BUNDLE_DOWNLOAD_BYTES: u64 = berth_bundle::MAX_BUNDLE_BYTES;
 const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Which bundle URLs are acceptable.

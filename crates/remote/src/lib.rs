@@ -2,7 +2,8 @@
 //! `/backend-api/ps/plugins` API, [`install_remote_plugin`] and [`uninstall_remote_plugin`]
 //! materialise and remove remote plugins in the cache in Codex's order,
 //! [`sync_remote_installed_plugin_bundles`] reconciles the cache with the service at startup,
-//! and [`RemoteInstalledSnapshot`] keeps the service's installed list in memory.
+//! [`RemoteInstalledSnapshot`] keeps the service's installed list in memory, and
+//! [`ServiceClient`] speaks berth's own `/berth/v1` API (login check, publishing, admin).
 //!
 //! Everything that touches the network is async (tokio); disk work runs in `spawn_blocking`.
 
@@ -13,6 +14,7 @@ mod error;
 mod guards;
 mod marketplace;
 mod ops;
+mod service;
 mod snapshot;
 mod sync;
 
@@ -31,5 +33,6 @@ pub use marketplace::{canonical_marketplace, local_plugin_id};
 pub use ops::{
     RemoteInstallOutcome, RemoteUninstallOutcome, install_remote_plugin, uninstall_remote_plugin,
 };
+pub use service::{ServiceClient, ServiceError, service_origin};
 pub use snapshot::{RemoteInstalledPlugin, RemoteInstalledSnapshot};
 pub use sync::{RemoteSyncOutcome, sync_remote_installed_plugin_bundles};

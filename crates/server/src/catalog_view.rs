@@ -80,7 +80,16 @@ impl Catalog {
             }
             next.plugins.insert(id, Arc::new(record));
         }
+        for id in changes.removed {
+            next.installed_by_default.remove(&id);
+            next.plugins.remove(&id);
+        }
         next
+    }
+
+    /// Plugin `id`, whoever may see it (for admin and publishing decisions).
+    pub(crate) fn record(&self, id: &str) -> Option<Arc<PluginRecord>> {
+        self.plugins.get(id).cloned()
     }
 
     /// Plugin `id` if `account_id` may see it.

@@ -4,19 +4,18 @@
 
 use std::path::{Path, PathBuf};
 
-use berth_plugin::{
-    PluginIdError, is_valid_remote_plugin_id, load_manifest, validate_plugin_segment,
-    validate_plugin_version_segment,
-};
+use berth_plugin::{PluginIdError, is_valid_remote_plugin_id};
 use berth_service_protocol::{
-    AuthenticationPolicy, DirectoryItem, Discoverability, InstallationPolicy, McpServerRef,
-    Release, ReleaseInterface, Scope, SharePrincipal, SkillSummary, Status,
+    AuthenticationPolicy, DirectoryItem, Discoverability, InstallationPolicy, Scope,
+    SharePrincipal, Status,
 };
 
 use crate::bundles::BundleStore;
-use crate::catalog::{PluginRecord, SkillContents};
+use crate::catalog::PluginRecord;
 use crate::db::Db;
 use crate::error::StoreError;
+use crate::releases::{NewRelease, PublishOutcome};
+use crate::validate::{ValidatedPlugin, validate_plugin_dir};
 
 /// Why a plugin could not be published.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +59,37 @@ pub enum PublishError {
     /// A USER-scoped plugin needs an owner.
     #[error("a USER-scoped plugin needs an owner account; pass `--owner ACCOUNT`")]
     MissingOwner,
+    /// The plugin would load with problems a client reports (a skill, MCP server, app or hook
+    /// it would drop).
+    #[error("`{}` has problems a client would report; fix them before publishing:\n  - {}", dir.display(), problems.join("\n  - "))]
+    Invalid {
+        /// The plugin folder (or the upload).
+        dir: PathBuf,
+        /// Each problem.
+        problems: Vec<String>,
+    },
+    /// The bundle could not be extracted safely.
+    #[error("the bundle is not a safe plugin bundle")]
+    Unsafe(#[source] berth_bundle::BundleError),
+    /// The bundle archive is larger than clients download.
+    #[error(
+        "the bundle is {bytes} bytes; clients download at most {max} bytes, so make the plugin smaller"
+    )]
+    TooLarge {
+        /// Its size.
+        bytes: u64,
+        /// The largest accepted.
+        max: u64,
+    },
+    /// A scratch file or folder for validating an upload could not be used.
+    #[error("could not validate the upload at `{}`", path.display())]
+    Scratch {
+        /// The file or folder.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A skill file could not be read.
     #[error("could not read skill `{}`", path.display())]
     Skill {
@@ -112,6 +142,8 @@ pub struct PublishOptions {
     pub owner_account_id: Option<String>,
     /// Accounts the plugin is shared with.
     pub share_with: Vec<String>,
+    /// The account publishing it (recorded with the release).
+    pub published_by: Option<String>,
 }
 
 impl Default for PublishOptions {
@@ -125,6 +157,7 @@ impl Default for PublishOptions {
             status: Status::Available,
             owner_account_id: None,
             share_with: Vec::new(),
+            published_by: None,
         }
     }
 }
@@ -136,131 +169,33 @@ pub struct PublishedRelease {
     pub item: DirectoryItem,
     /// Size of the bundle in bytes.
     pub bundle_bytes: usize,
+    /// `false` when this version was already published with these bytes (nothing changed).
+    pub created: bool,
 }
 
 struct Packed {
-    release: Release,
-    name: String,
-    skills: Vec<SkillContents>,
+    plugin: ValidatedPlugin,
     bytes: Vec<u8>,
     sha256_hex: String,
 }
 
-#[expect(
-    clippy::too_many_lines,
-    reason = "one linear mapping from manifest to release"
-)]
+/// Validates the plugin in `dir` as a client will load it, then packs it deterministically.
 fn pack(dir: &Path) -> Result<Packed, PublishError> {
-    let loaded = load_manifest(dir).map_err(|source| PublishError::Manifest {
-        dir: dir.to_path_buf(),
-        source,
-    })?;
-    let manifest = &loaded.manifest;
-    let name = manifest.name.clone();
-    validate_plugin_segment(&name, "plugin name").map_err(|source| {
-        PublishError::InvalidManifestField {
-            dir: dir.to_path_buf(),
-            name: name.clone(),
-            source,
-        }
-    })?;
-    let version = manifest
-        .version
-        .as_deref()
-        .map(str::trim)
-        .filter(|version| !version.is_empty())
-        .ok_or_else(|| PublishError::MissingVersion {
-            dir: dir.to_path_buf(),
-            name: name.clone(),
-        })?
-        .to_owned();
-    validate_plugin_version_segment(&version).map_err(|source| {
-        PublishError::InvalidManifestField {
-            dir: dir.to_path_buf(),
-            name: name.clone(),
-            source,
-        }
-    })?;
-    let mut skills = Vec::new();
-    let mut summaries = Vec::new();
-    for skill in loaded.skills().value {
-        let skill_md =
-            std::fs::read_to_string(&skill.path).map_err(|source| PublishError::Skill {
-                path: skill.path.clone(),
-                source,
-            })?;
-        summaries.push(SkillSummary {
-            name: skill.name.clone(),
-            description: skill.description.clone(),
-            interface: None,
-        });
-        skills.push(SkillContents {
-            name: skill.name,
-            skill_md,
-        });
-    }
-    let mcp_servers = loaded
-        .mcp_servers()
-        .value
-        .into_keys()
-        .map(|key| McpServerRef { key })
-        .collect();
-    let app_ids = loaded
-        .app_connector_ids()
-        .value
-        .into_iter()
-        .map(|id| id.as_str().to_owned())
-        .collect();
-    let interface = manifest
-        .interface
-        .as_ref()
-        .map(|interface| {
-            let prompts = interface.default_prompt.clone().unwrap_or_default();
-            ReleaseInterface {
-                short_description: interface.short_description.clone(),
-                long_description: interface.long_description.clone(),
-                developer_name: interface.developer_name.clone(),
-                category: interface.category.clone(),
-                capabilities: interface.capabilities.clone(),
-                website_url: interface.website_url.clone(),
-                privacy_policy_url: interface.privacy_policy_url.clone(),
-                terms_of_service_url: interface.terms_of_service_url.clone(),
-                brand_color: interface.brand_color.clone(),
-                default_prompt: prompts.first().cloned(),
-                default_prompts: prompts,
-                ..ReleaseInterface::default()
-            }
-        })
-        .unwrap_or_default();
+    let plugin = validate_plugin_dir(dir)?;
     let packed = berth_bundle::pack_plugin_dir(dir).map_err(|source| PublishError::Pack {
         dir: dir.to_path_buf(),
         source,
     })?;
-    let release = Release {
-        version: Some(version),
-        display_name: manifest.display_name().to_owned(),
-        description: manifest.description.clone(),
-        bundle_download_url: None,
-        bundle_sha256: Some(packed.sha256_hex.clone()),
-        app_ids,
-        app_manifest: None,
-        app_templates: Vec::new(),
-        keywords: manifest.keywords.clone(),
-        interface,
-        skills: summaries,
-        mcp_servers,
-    };
     Ok(Packed {
-        release,
-        name,
-        skills,
+        plugin,
         bytes: packed.bytes,
         sha256_hex: packed.sha256_hex,
     })
 }
 
-/// Validates, packs and registers the plugin in `dir`; republishing the same id replaces the
-/// release (installs stay).
+/// Validates, packs and registers the plugin in `dir` as a new release. Versions are
+/// immutable: the same version with the same bytes changes nothing, with other bytes it is
+/// refused ([`StoreError::VersionConflict`]).
 pub async fn publish_plugin(
     db: &Db,
     bundles: std::sync::Arc<dyn BundleStore>,
@@ -278,31 +213,65 @@ pub async fn publish_plugin(
         dir: dir.to_path_buf(),
         source,
     })??;
+    let bundle = ValidatedBundle {
+        plugin: packed.plugin,
+        sha256_hex: packed.sha256_hex,
+        bytes: u64::try_from(packed.bytes.len()).unwrap_or(u64::MAX),
+    };
+    register_release(db, &bundle, &options).await
+}
+
+/// A bundle that passed validation: what it holds, its digest and size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidatedBundle {
+    /// What the bundle holds.
+    pub plugin: ValidatedPlugin,
+    /// Lowercase hex SHA-256 of the archive.
+    pub sha256_hex: String,
+    /// Archive size in bytes.
+    pub bytes: u64,
+}
+
+/// The backend id a plugin named `name` gets under `options`.
+pub fn plugin_id_for(options: &PublishOptions, name: &str) -> Result<String, PublishError> {
     if options.scope == Scope::User && options.owner_account_id.is_none() {
         return Err(PublishError::MissingOwner);
     }
     let id = match (&options.id, options.scope, &options.owner_account_id) {
         (Some(id), _, _) => id.clone(),
-        (None, Scope::Global, _) => format!("plugins~Plugin_{}", packed.name),
-        (None, Scope::Workspace, _) => format!("plugins~Plugin_ws_{}", packed.name),
+        (None, Scope::Global, _) => format!("plugins~Plugin_{name}"),
+        (None, Scope::Workspace, _) => format!("plugins~Plugin_ws_{name}"),
         (None, Scope::User, owner) => {
             format!(
-                "plugins~Plugin_{}_{}",
-                owner.as_deref().unwrap_or_default(),
-                packed.name
+                "plugins~Plugin_{}_{name}",
+                owner.as_deref().unwrap_or_default()
             )
         }
     };
-    if !is_valid_remote_plugin_id(&id) {
-        return Err(PublishError::InvalidId { id });
+    if is_valid_remote_plugin_id(&id) {
+        Ok(id)
+    } else {
+        Err(PublishError::InvalidId { id })
     }
+}
+
+/// Registers a stored, validated bundle as a release of the plugin `options` name.
+pub async fn register_release(
+    db: &Db,
+    bundle: &ValidatedBundle,
+    options: &PublishOptions,
+) -> Result<PublishedRelease, PublishError> {
+    let plugin = &bundle.plugin;
+    let id = plugin_id_for(options, &plugin.name)?;
     let discoverability = match options.scope {
         Scope::Workspace => Some(options.discoverability.unwrap_or(Discoverability::Listed)),
         Scope::Global | Scope::User => None,
     };
+    let mut release = plugin.release.clone();
+    release.bundle_sha256 = Some(bundle.sha256_hex.clone());
     let item = DirectoryItem {
         id,
-        name: packed.name,
+        name: plugin.name.clone(),
         scope: options.scope,
         discoverability,
         creator_account_user_id: options.owner_account_id.clone(),
@@ -321,15 +290,23 @@ pub async fn publish_plugin(
         installation_policy: options.installation_policy,
         authentication_policy: options.authentication_policy,
         status: options.status,
-        release: packed.release,
+        release,
     };
     let record = PluginRecord {
         item,
-        owner_account_id: options.owner_account_id,
+        owner_account_id: options.owner_account_id.clone(),
     };
-    db.upsert_plugin(&record, &packed.skills).await?;
+    let outcome = db
+        .publish_release(&NewRelease {
+            record: &record,
+            skills: &plugin.skills,
+            bundle_bytes: bundle.bytes,
+            published_by: options.published_by.as_deref(),
+        })
+        .await?;
     Ok(PublishedRelease {
         item: record.item,
-        bundle_bytes: packed.bytes.len(),
+        bundle_bytes: usize::try_from(bundle.bytes).unwrap_or(usize::MAX),
+        created: outcome == PublishOutcome::Created,
     })
 }

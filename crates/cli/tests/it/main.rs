@@ -19,6 +19,8 @@ mod lifecycle;
 mod remote;
 mod remote_codex;
 mod serve_admin;
+mod serve_durability;
+mod serve_limits;
 mod serve_postgres;
 mod smoke_faults;
 mod smokes;

@@ -9,12 +9,17 @@
     reason = "test helpers and scenarios outside #[test] functions fail loudly"
 )]
 
+mod admin;
 mod analytics;
 mod api;
 mod auth;
 mod codex_interop;
+mod durability;
 mod freshness;
 mod instances;
+mod migrations;
+mod outage;
 mod policies;
+mod publish_http;
 mod support;
 mod tls;

@@ -111,7 +111,7 @@ pub(crate) fn write_plugin(parent: &Path, name: &str, version: &str) -> PathBuf 
 }
 
 #[expect(clippy::disallowed_methods, reason = "test fixture files")]
-fn write_file(path: &Path, text: &str) {
+pub(crate) fn write_file(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
