@@ -81,22 +81,43 @@ impl Git {
         dest: &Path,
         progress: &dyn GitProgress,
     ) -> Result<(), GitError> {
-        let mut command = self
-            .command(GitOperation::Clone, checkout.url)
-            .progress(progress)
-            .args(["clone", "--progress", "--depth", "1"]);
+        let mut options = vec!["--depth", "1"];
         if let Some(branch) = branch {
-            command = command.args(["--branch", branch]);
+            options.extend(["--branch", branch]);
         }
         if checkout.sparse.is_sparse() {
-            command = command.args(["--filter=blob:none", "--no-checkout"]);
+            options.push("--no-checkout");
         }
-        command.arg("--").arg(checkout.url).arg(dest).run()?;
+        self.clone_repository(checkout, &options, dest, progress)?;
         if checkout.sparse.is_sparse() {
             self.set_sparse_paths(checkout, dest)?;
             self.checkout_in(dest, None, progress)?;
         }
         Ok(())
+    }
+
+    /// `git clone --progress OPTIONS -- URL DEST`, fetching blobs lazily when sparse.
+    fn clone_repository(
+        &self,
+        checkout: &Checkout<'_>,
+        options: &[&str],
+        dest: &Path,
+        progress: &dyn GitProgress,
+    ) -> Result<(), GitError> {
+        let mut command = self
+            .command(GitOperation::Clone, checkout.url)
+            .progress(progress)
+            .args(["clone", "--progress"])
+            .args(options.iter().copied());
+        if checkout.sparse.is_sparse() {
+            command = command.arg("--filter=blob:none");
+        }
+        command
+            .arg("--")
+            .arg(checkout.url)
+            .arg(dest)
+            .run()
+            .map(drop)
     }
 
     fn shallow_fetch_commit(
@@ -142,14 +163,7 @@ impl Git {
         dest: &Path,
         progress: &dyn GitProgress,
     ) -> Result<(), GitError> {
-        let mut command = self
-            .command(GitOperation::Clone, checkout.url)
-            .progress(progress)
-            .args(["clone", "--progress", "--no-checkout"]);
-        if checkout.sparse.is_sparse() {
-            command = command.arg("--filter=blob:none");
-        }
-        command.arg("--").arg(checkout.url).arg(dest).run()?;
+        self.clone_repository(checkout, &["--no-checkout"], dest, progress)?;
         if checkout.sparse.is_sparse() {
             self.set_sparse_paths(checkout, dest)?;
         }

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use berth_git::{Checkout, GitError, GitOperation, GitProgress, NoProgress, Sparse, Target};
+use berth_git::{Checkout, Git, GitError, GitOperation, GitProgress, NoProgress, Sparse, Target};
 use berth_test_support::GitServer;
 use pretty_assertions::assert_eq;
 
@@ -36,6 +36,26 @@ fn files(dir: &Path) -> Vec<String> {
     found
 }
 
+/// `git.checkout_into` with a checkout of `url` at `target`.
+fn check_out(
+    git: &Git,
+    url: &str,
+    target: &Target,
+    sparse: Sparse<'_>,
+    dest: &Path,
+    progress: &dyn GitProgress,
+) -> Result<String, GitError> {
+    git.checkout_into(
+        &Checkout {
+            url,
+            target,
+            sparse,
+        },
+        dest,
+        progress,
+    )
+}
+
 fn is_shallow(dir: &Path) -> bool {
     dir.join(".git/shallow").is_file()
 }
@@ -44,18 +64,15 @@ fn is_shallow(dir: &Path) -> bool {
 fn the_default_branch_is_cloned_shallow() {
     let fixture = Fixture::new();
     let dest = fixture.dest("default");
-    let revision = fixture
-        .git()
-        .checkout_into(
-            &Checkout {
-                url: &fixture.url(),
-                target: &Target::DefaultBranch,
-                sparse: Sparse::All,
-            },
-            &dest,
-            &NoProgress,
-        )
-        .unwrap();
+    let revision = check_out(
+        &fixture.git(),
+        &fixture.url(),
+        &Target::DefaultBranch,
+        Sparse::All,
+        &dest,
+        &NoProgress,
+    )
+    .unwrap();
     assert_eq!(revision, fixture.second);
     assert!(is_shallow(&dest));
     assert_eq!(
@@ -94,17 +111,7 @@ fn branches_tags_and_commits_are_checked_out_shallow() {
         ),
     ] {
         let dest = fixture.dest(name);
-        let revision = git
-            .checkout_into(
-                &Checkout {
-                    url: &url,
-                    target: &target,
-                    sparse: Sparse::All,
-                },
-                &dest,
-                &NoProgress,
-            )
-            .unwrap();
+        let revision = check_out(&git, &url, &target, Sparse::All, &dest, &NoProgress).unwrap();
         assert_eq!(&revision, expected, "{name}");
         assert!(is_shallow(&dest), "{name} is not shallow");
         let manifest =
@@ -117,18 +124,15 @@ fn branches_tags_and_commits_are_checked_out_shallow() {
 fn a_branch_checkout_stays_on_the_branch() {
     let fixture = Fixture::new();
     let dest = fixture.dest("on-branch");
-    fixture
-        .git()
-        .checkout_into(
-            &Checkout {
-                url: &fixture.url(),
-                target: &Target::Branch("stable".to_owned()),
-                sparse: Sparse::All,
-            },
-            &dest,
-            &NoProgress,
-        )
-        .unwrap();
+    check_out(
+        &fixture.git(),
+        &fixture.url(),
+        &Target::Branch("stable".to_owned()),
+        Sparse::All,
+        &dest,
+        &NoProgress,
+    )
+    .unwrap();
     let head = std::fs::read_to_string(dest.join(".git/HEAD")).unwrap();
     assert_eq!(head.trim(), "ref: refs/heads/stable");
 }
@@ -137,18 +141,15 @@ fn a_branch_checkout_stays_on_the_branch() {
 fn a_commit_the_server_will_not_serve_by_id_falls_back_to_a_full_clone() {
     let fixture = Fixture::with_server(GitServer::start_v0);
     let dest = fixture.dest("v0");
-    let revision = fixture
-        .git()
-        .checkout_into(
-            &Checkout {
-                url: &fixture.url(),
-                target: &Target::Commit(fixture.middle.clone()),
-                sparse: Sparse::All,
-            },
-            &dest,
-            &NoProgress,
-        )
-        .unwrap();
+    let revision = check_out(
+        &fixture.git(),
+        &fixture.url(),
+        &Target::Commit(fixture.middle.clone()),
+        Sparse::All,
+        &dest,
+        &NoProgress,
+    )
+    .unwrap();
     assert_eq!(revision, fixture.middle);
     assert!(!is_shallow(&dest));
 }
@@ -157,36 +158,30 @@ fn a_commit_the_server_will_not_serve_by_id_falls_back_to_a_full_clone() {
 fn an_abbreviated_commit_is_checked_out_from_a_full_clone() {
     let fixture = Fixture::new();
     let dest = fixture.dest("short");
-    let revision = fixture
-        .git()
-        .checkout_into(
-            &Checkout {
-                url: &fixture.url(),
-                target: &Target::Commit(fixture.first[..10].to_owned()),
-                sparse: Sparse::All,
-            },
-            &dest,
-            &NoProgress,
-        )
-        .unwrap();
+    let revision = check_out(
+        &fixture.git(),
+        &fixture.url(),
+        &Target::Commit(fixture.first[..10].to_owned()),
+        Sparse::All,
+        &dest,
+        &NoProgress,
+    )
+    .unwrap();
     assert_eq!(revision, fixture.first);
 }
 
 #[test]
 fn an_abbreviated_commit_that_does_not_exist_is_a_missing_ref() {
     let fixture = Fixture::new();
-    let err = fixture
-        .git()
-        .checkout_into(
-            &Checkout {
-                url: &fixture.url(),
-                target: &Target::Commit("deadbeef".to_owned()),
-                sparse: Sparse::All,
-            },
-            &fixture.dest("missing"),
-            &NoProgress,
-        )
-        .unwrap_err();
+    let err = check_out(
+        &fixture.git(),
+        &fixture.url(),
+        &Target::Commit("deadbeef".to_owned()),
+        Sparse::All,
+        &fixture.dest("missing"),
+        &NoProgress,
+    )
+    .unwrap_err();
     assert!(matches!(err, GitError::RefNotFound { .. }), "{err:?}");
 }
 
@@ -195,18 +190,15 @@ fn cone_sparse_checkouts_keep_the_named_folders_and_root_files() {
     let fixture = Fixture::new();
     let dest = fixture.dest("cone");
     let paths = vec!["plugins/one".to_owned()];
-    fixture
-        .git()
-        .checkout_into(
-            &Checkout {
-                url: &fixture.url(),
-                target: &Target::Tag("v1".to_owned()),
-                sparse: Sparse::Cone(&paths),
-            },
-            &dest,
-            &NoProgress,
-        )
-        .unwrap();
+    check_out(
+        &fixture.git(),
+        &fixture.url(),
+        &Target::Tag("v1".to_owned()),
+        Sparse::Cone(&paths),
+        &dest,
+        &NoProgress,
+    )
+    .unwrap();
     assert_eq!(
         files(&dest),
         vec!["README.md", "plugins/one/.codex-plugin/plugin.json"]
@@ -223,18 +215,15 @@ fn exact_sparse_paths_keep_only_that_subtree() {
         ("paths-commit", Target::Commit(fixture.first.clone())),
     ] {
         let dest = fixture.dest(name);
-        fixture
-            .git()
-            .checkout_into(
-                &Checkout {
-                    url: &fixture.url(),
-                    target: &target,
-                    sparse: Sparse::Paths(&paths),
-                },
-                &dest,
-                &NoProgress,
-            )
-            .unwrap();
+        check_out(
+            &fixture.git(),
+            &fixture.url(),
+            &target,
+            Sparse::Paths(&paths),
+            &dest,
+            &NoProgress,
+        )
+        .unwrap();
         assert_eq!(
             files(&dest),
             vec!["plugins/two/.codex-plugin/plugin.json"],
@@ -257,18 +246,15 @@ impl GitProgress for Recorder {
 fn clone_progress_is_reported() {
     let fixture = Fixture::new();
     let recorder = Recorder::default();
-    fixture
-        .git()
-        .checkout_into(
-            &Checkout {
-                url: &fixture.url(),
-                target: &Target::DefaultBranch,
-                sparse: Sparse::All,
-            },
-            &fixture.dest("progress"),
-            &recorder,
-        )
-        .unwrap();
+    check_out(
+        &fixture.git(),
+        &fixture.url(),
+        &Target::DefaultBranch,
+        Sparse::All,
+        &fixture.dest("progress"),
+        &recorder,
+    )
+    .unwrap();
     let lines = recorder.0.into_inner().unwrap();
     assert!(
         lines
@@ -285,17 +271,15 @@ fn a_stalled_transfer_is_stopped_after_the_time_limit() {
     fixture.server.stall_packs_after(100);
     let git = fixture.git().with_timeout(Duration::from_secs(2));
     let started = Instant::now();
-    let err = git
-        .checkout_into(
-            &Checkout {
-                url: &fixture.url(),
-                target: &Target::DefaultBranch,
-                sparse: Sparse::All,
-            },
-            &fixture.dest("stalled"),
-            &NoProgress,
-        )
-        .unwrap_err();
+    let err = check_out(
+        &git,
+        &fixture.url(),
+        &Target::DefaultBranch,
+        Sparse::All,
+        &fixture.dest("stalled"),
+        &NoProgress,
+    )
+    .unwrap_err();
     let elapsed = started.elapsed();
     assert!(fixture.server.wait_for_stall(Duration::ZERO));
     assert!(matches!(err, GitError::TimedOut { .. }), "{err:?}");

@@ -152,7 +152,7 @@ fn remote_blocks(remote: &RemoteListing) -> Vec<String> {
 }
 
 /// `error` and its causes on one line.
-fn error_chain(error: &anyhow::Error) -> String {
+pub(crate) fn error_chain(error: &anyhow::Error) -> String {
     error
         .chain()
         .map(ToString::to_string)

@@ -8,6 +8,7 @@ use berth_core::{OutdatedPlugin, UpdateFailure, UpdateSelection};
 use serde_json::{Value, json};
 
 use crate::cli::OutdatedArgs;
+use crate::commands::plugin::list::error_chain;
 use crate::commands::plugin::remote::RemoteSession;
 use crate::context::Context;
 use crate::printer::{self, table};
@@ -77,21 +78,15 @@ pub(crate) fn run(context: &Context, args: &OutdatedArgs) -> anyhow::Result<Exit
 /// The plugin service's outdated plugins; none without a `ChatGPT` login. The error is the
 /// reason the service could not be asked, on one line.
 pub(crate) fn remote_outdated(context: &Context) -> Result<Vec<OutdatedPlugin>, String> {
-    let chain = |err: &anyhow::Error| {
-        err.chain()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(": ")
-    };
     let session = match RemoteSession::connect_if_logged_in(context) {
         Ok(Some(session)) => session,
         Ok(None) => return Ok(Vec::new()),
-        Err(err) => return Err(chain(&err)),
+        Err(err) => return Err(error_chain(&err)),
     };
     session
         .runtime
         .block_on(context.manager.outdated_remote_plugins(&session.client))
-        .map_err(|err| chain(&err.into()))
+        .map_err(|err| error_chain(&err.into()))
 }
 
 fn outdated_json(plugin: &OutdatedPlugin) -> Value {

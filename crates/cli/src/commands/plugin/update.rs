@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::cli::{SelectorArgs, UpdateArgs};
 use crate::commands::UserError;
+use crate::commands::plugin::list::error_chain;
 use crate::commands::plugin::outdated::{failure_json, remote_outdated};
 use crate::commands::plugin::remote::{self, RemoteSession, Selected};
 use crate::context::Context;
@@ -145,11 +146,7 @@ fn update_remote(
             Ok(update) => report.updated.push(update),
             Err(err) => report.errors.push(UpdateFailure {
                 subject: plugin.plugin_id.as_key(),
-                message: anyhow::Error::from(err)
-                    .chain()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(": "),
+                message: error_chain(&err.into()),
             }),
         }
     }
