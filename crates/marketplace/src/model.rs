@@ -49,17 +49,19 @@ impl Marketplace {
         name: &str,
         product: &str,
     ) -> Result<&MarketplacePlugin, MarketplaceError> {
-        let plugin = self.plugin(name).ok_or_else(|| match self.skip_reason(name) {
-            Some(reason) => MarketplaceError::InvalidPluginEntry {
-                plugin: name.to_owned(),
-                marketplace: self.name.clone(),
-                reason: reason.to_owned(),
-            },
-            None => MarketplaceError::PluginNotFound {
-                plugin: name.to_owned(),
-                marketplace: self.name.clone(),
-            },
-        })?;
+        let plugin = self
+            .plugin(name)
+            .ok_or_else(|| match self.skip_reason(name) {
+                Some(reason) => MarketplaceError::InvalidPluginEntry {
+                    plugin: name.to_owned(),
+                    marketplace: self.name.clone(),
+                    reason: reason.to_owned(),
+                },
+                None => MarketplaceError::PluginNotFound {
+                    plugin: name.to_owned(),
+                    marketplace: self.name.clone(),
+                },
+            })?;
         if plugin.policy.is_available_for(product) {
             Ok(plugin)
         } else {

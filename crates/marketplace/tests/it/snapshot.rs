@@ -58,8 +58,7 @@ fn source(setup: &Setup, ref_name: Option<&str>, sparse: &[&str]) -> GitMarketpl
 }
 
 fn staging_entries(snapshots: &MarketplaceSnapshots) -> usize {
-    std::fs::read_dir(snapshots.root().join(".staging"))
-        .map_or(0, Iterator::count)
+    std::fs::read_dir(snapshots.root().join(".staging")).map_or(0, Iterator::count)
 }
 
 #[test]
