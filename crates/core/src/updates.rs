@@ -19,7 +19,7 @@ use berth_store::source_version;
 
 use crate::marketplaces::ScopedMarketplaces;
 use crate::parallel::map_parallel;
-use crate::upgrade::{PluginUpdate, error_chain, is_at};
+use crate::upgrade::{PluginUpdate, error_chain, stays_at};
 use crate::{ManagerError, PluginsManager};
 
 /// Where an update comes from.
@@ -389,7 +389,7 @@ impl PluginsManager {
         });
         if current
             .as_deref()
-            .is_some_and(|current| is_at(&resolution, current))
+            .is_some_and(|current| stays_at(&resolution, current, name))
         {
             return Ok(MarketplaceView {
                 marketplace: marketplace.clone(),

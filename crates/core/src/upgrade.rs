@@ -124,7 +124,7 @@ impl PluginsManager {
         if self.snapshots.has_snapshot(name)
             && current
                 .as_deref()
-                .is_some_and(|current| is_at(&resolution, current))
+                .is_some_and(|current| stays_at(&resolution, current, name))
         {
             tracing::debug!(marketplace = name, "git marketplace is up to date");
             return Ok(None);
@@ -272,6 +272,22 @@ pub(crate) fn is_at(resolution: &Resolution, current: &str) -> bool {
         (None, Target::Commit(prefix)) => current.starts_with(prefix.as_str()),
         (None, _) => false,
     }
+}
+
+/// Whether a snapshot at `current` stays where it is: it is at what `resolution` names, or
+/// `resolution` is a tag, and a tag pin never moves, even when someone re-tags upstream
+/// (Codex follows a moved tag).
+pub(crate) fn stays_at(resolution: &Resolution, current: &str, marketplace: &str) -> bool {
+    if is_at(resolution, current) {
+        return true;
+    }
+    if let Target::Tag(tag) = &resolution.target {
+        tracing::warn!(
+            "tag `{tag}` of marketplace `{marketplace}` now points at another commit; keeping {current} (remove and add the marketplace again to follow it)"
+        );
+        return true;
+    }
+    false
 }
 
 /// An error and its causes on one line.

@@ -17,13 +17,6 @@ pub enum Target {
     Commit(String),
 }
 
-impl Target {
-    /// True for targets that never move: a commit. (A tag only moves when someone re-tags.)
-    pub fn is_commit(&self) -> bool {
-        matches!(self, Self::Commit(_))
-    }
-}
-
 /// A resolved ref.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolution {

@@ -78,7 +78,7 @@ fn a_git_marketplace_lifecycle_reads_like_codex() {
 }
 
 #[test]
-fn tags_and_commits_stay_put_while_branches_and_the_default_branch_move() {
+fn tags_and_commits_stay_put_even_when_retagged_while_branches_and_the_default_branch_move() {
     let world = GitWorld::new();
     let first = world.market.head();
     world.market.branch("stable");
@@ -109,6 +109,8 @@ fn tags_and_commits_stay_put_while_branches_and_the_default_branch_move() {
     }
     let second = bump_sample(&world.market, "2.0.0");
     world.market.branch("stable");
+    // Someone even moves the tag: a tag pin still holds (Codex would follow it).
+    world.market.tag("v1");
     let heads: Vec<String> = homes
         .iter()
         .map(|(home, _)| {
