@@ -71,6 +71,16 @@ pub struct JsonRpcError {
     pub error: JsonRpcErrorObject,
 }
 
+/// The answer to a line that could not be read as a message, so its id is unknown:
+/// `{"id": null, "error": {...}}` (JSON-RPC 2.0 §5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct JsonRpcUnidentifiedError {
+    /// Always `null`.
+    pub id: Option<RequestId>,
+    /// What went wrong (`-32700`).
+    pub error: JsonRpcErrorObject,
+}
+
 /// The `error` member of a failed answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct JsonRpcErrorObject {

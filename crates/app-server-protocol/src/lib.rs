@@ -21,7 +21,7 @@ pub use export::json_schemas;
 pub use initialize::{ClientInfo, InitializeCapabilities, InitializeParams, InitializeResponse};
 pub use jsonrpc::{
     JsonRpcError, JsonRpcErrorObject, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest,
-    JsonRpcResponse, RequestId,
+    JsonRpcResponse, JsonRpcUnidentifiedError, RequestId,
 };
 pub use notification::{
     AgentMessageDeltaNotification, ErrorNotification, ItemCompletedNotification,

@@ -6,6 +6,8 @@ use berth_config::ConfigError;
 use berth_core::ManagerError;
 use serde_json::{Value, json};
 
+/// A line that is not JSON, or longer than the message cap; answered with a null id.
+pub const PARSE_ERROR_CODE: i64 = -32700;
 /// Invalid request: not initialized, bad combinations, plugin validation failures.
 pub const INVALID_REQUEST_ERROR_CODE: i64 = -32600;
 /// Unknown method.
@@ -29,6 +31,15 @@ pub struct RpcError {
 }
 
 impl RpcError {
+    /// `-32700` "Parse error: ..." for a line that could not be read as JSON.
+    pub fn parse_error(problem: impl std::fmt::Display) -> Self {
+        Self {
+            code: PARSE_ERROR_CODE,
+            message: format!("Parse error: {problem}"),
+            data: None,
+        }
+    }
+
     /// `-32600` with `message`.
     pub fn invalid_request(message: impl Into<String>) -> Self {
         Self {

@@ -5,7 +5,8 @@ use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
 use berth_app_server_protocol::{
-    JsonRpcError, JsonRpcMessage, JsonRpcNotification, JsonRpcResponse, RequestId,
+    JsonRpcError, JsonRpcMessage, JsonRpcNotification, JsonRpcResponse, JsonRpcUnidentifiedError,
+    RequestId,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -62,6 +63,19 @@ impl Outgoing {
             id,
             error: error.into_object(),
         }));
+    }
+
+    /// Answers a message whose id could not be read: `{"id": null, "error": ...}`.
+    pub(crate) fn fail_unidentified(&self, error: RpcError) {
+        match serde_json::to_string(&JsonRpcUnidentifiedError {
+            id: None,
+            error: error.into_object(),
+        }) {
+            Ok(line) => {
+                let _ = self.sender.send(line);
+            }
+            Err(err) => tracing::error!("failed to serialize an outgoing message: {err}"),
+        }
     }
 
     /// Sends a server notification unless the client opted out of `method`.

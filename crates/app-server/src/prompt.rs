@@ -70,12 +70,17 @@ pub(crate) async fn plugin_instructions(plugin: &LoadedPlugin) -> String {
     }
     text.push_str("Use these plugin-associated capabilities to help solve the task.\n");
     for skill in &plugin.skills {
-        let contents = tokio::fs::read_to_string(&skill.path)
-            .await
-            .unwrap_or_else(|err| {
-                tracing::warn!(path = %skill.path.display(), "cannot read a plugin skill: {err}");
-                String::new()
-            });
+        let path = skill.path.clone();
+        let contents = tokio::task::spawn_blocking(move || {
+            berth_fs::read_bounded_to_string(&path, berth_fs::FileKind::Skill)
+        })
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|read| read)
+        .unwrap_or_else(|err| {
+            tracing::warn!(path = %skill.path.display(), "cannot read a plugin skill: {err}");
+            String::new()
+        });
         let _ = write!(
             text,
             "\n<skill>\n<name>{}</name>\n<path>{}</path>\n{}\n</skill>\n",

@@ -1,6 +1,8 @@
-//! The connection loop: reads newline-delimited JSON-RPC messages, answers `initialize`
-//! in order, runs every other request on its own task (so a slow install never blocks
-//! `plugin/list`), and on EOF waits for running requests, flushes analytics and stops.
+//! The connection loop: reads newline-delimited JSON-RPC messages (each at most
+//! [`DEFAULT_MAX_MESSAGE_BYTES`]; a longer or unparseable line is answered `-32700` with a
+//! null id), answers `initialize` in order, runs every other request on its own task (so a
+//! slow install never blocks `plugin/list`), and on EOF waits a bounded time for running
+//! requests, flushes analytics and stops.
 
 use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
@@ -17,11 +19,12 @@ use berth_core::{ManagerOptions, PluginsManager};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_json::value::RawValue;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::error_code::RpcError;
+use crate::line_reader::{Line, LineReader};
 use crate::outgoing::{Outgoing, write_lines};
 use crate::settings::{ConfigOverride, ServerOptions, parse_overrides};
 use crate::threads::Threads;
@@ -30,9 +33,16 @@ use crate::{config_write, plugins, threads};
 /// How long EOF waits for analytics to flush.
 const ANALYTICS_SHUTDOWN_DEADLINE: Duration = Duration::from_secs(5);
 
-/// Environment variable bounding how many requests are handled at once (a positive integer;
-/// default [`DEFAULT_MAX_IN_FLIGHT`]). Read once, at startup, through [`ServerOptions::env`].
-pub const MAX_IN_FLIGHT_ENV_VAR: &str = "BERTH_APP_SERVER_MAX_IN_FLIGHT";
+pub use crate::env_vars::{
+    EOF_WAIT_SECONDS_ENV_VAR, MAX_IN_FLIGHT_ENV_VAR, MAX_MESSAGE_BYTES_ENV_VAR,
+};
+
+/// The largest message read unless [`MAX_MESSAGE_BYTES_ENV_VAR`] says otherwise: 16 MiB.
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
+/// How long end of input waits for running requests unless [`EOF_WAIT_SECONDS_ENV_VAR`] says
+/// otherwise; requests still running then are abandoned and the server exits.
+pub const DEFAULT_EOF_WAIT: Duration = Duration::from_secs(10);
 
 /// How many requests are handled at once unless [`MAX_IN_FLIGHT_ENV_VAR`] says otherwise.
 /// A request counts from its arrival until its answer and, for `turn/start`, until the turn
@@ -50,6 +60,19 @@ pub(crate) fn max_in_flight(value: Option<&str>) -> usize {
                 "{MAX_IN_FLIGHT_ENV_VAR} must be a positive integer; using {DEFAULT_MAX_IN_FLIGHT}"
             );
             DEFAULT_MAX_IN_FLIGHT
+        }
+    }
+}
+
+/// A positive integer from `value` (of env var `name`), else `default` (an unusable value is
+/// logged).
+fn positive_from_env(name: &str, value: Option<&str>, default: u64) -> u64 {
+    match value.map(|text| text.trim().parse::<u64>()) {
+        None => default,
+        Some(Ok(parsed)) if parsed > 0 => parsed,
+        Some(_) => {
+            tracing::warn!("{name} must be a positive integer; using {default}");
+            default
         }
     }
 }
@@ -174,8 +197,22 @@ pub async fn run(
             .env(berth_analytics::ANALYTICS_EVENTS_CAPTURE_FILE_ENV_VAR)
             .map(Into::into),
     );
-    let limit = max_in_flight(session.env(MAX_IN_FLIGHT_ENV_VAR).as_deref());
-    let result = read_loop(&session, input, limit).await;
+    let limits = ReadLimits {
+        max_in_flight: max_in_flight(session.env(MAX_IN_FLIGHT_ENV_VAR).as_deref()),
+        max_message_bytes: usize::try_from(positive_from_env(
+            MAX_MESSAGE_BYTES_ENV_VAR,
+            session.env(MAX_MESSAGE_BYTES_ENV_VAR).as_deref(),
+            DEFAULT_MAX_MESSAGE_BYTES as u64,
+        ))
+        .unwrap_or(DEFAULT_MAX_MESSAGE_BYTES),
+        eof_wait: Duration::from_secs(positive_from_env(
+            EOF_WAIT_SECONDS_ENV_VAR,
+            session.env(EOF_WAIT_SECONDS_ENV_VAR).as_deref(),
+            DEFAULT_EOF_WAIT.as_secs(),
+        )),
+    };
+    let result = read_loop(&session, input, limits).await;
+    let eof_wait = limits.eof_wait;
     session.threads.interrupt_all();
     let handle = session
         .analytics_handle
@@ -185,36 +222,55 @@ pub async fn run(
     if let Some(handle) = handle {
         handle.shutdown(ANALYTICS_SHUTDOWN_DEADLINE).await;
     }
-    // The writer ends once the last handle is gone: ours, and those of finished tasks.
+    // The writer ends once the last handle is gone: ours, and those of finished tasks. A
+    // background task still waiting on the network (the installed-list refresh against a
+    // silent service) holds one, so this wait is bounded too; everything queued is written.
     drop(session);
-    let _ = writer.await;
+    if tokio::time::timeout(eof_wait, writer).await.is_err() {
+        tracing::warn!("end of input: stopped waiting for background tasks after {eof_wait:?}");
+    }
     result
+}
+
+/// The bounds of one connection's read loop.
+#[derive(Debug, Clone, Copy)]
+struct ReadLimits {
+    max_in_flight: usize,
+    max_message_bytes: usize,
+    eof_wait: Duration,
 }
 
 async fn read_loop(
     session: &Arc<Session>,
     input: impl AsyncRead + Unpin,
-    max_in_flight: usize,
+    limits: ReadLimits,
 ) -> Result<(), ServerError> {
+    let max_in_flight = limits.max_in_flight;
     let in_flight = Arc::new(Semaphore::new(max_in_flight));
-    let mut reader = BufReader::new(input);
-    let mut line = Vec::new();
+    let mut reader = LineReader::new(input, limits.max_message_bytes);
     let mut tasks = JoinSet::new();
     loop {
-        line.clear();
-        let read = reader
-            .read_until(b'\n', &mut line)
-            .await
-            .map_err(ServerError::Read)?;
-        if read == 0 {
-            break;
-        }
+        let line = reader.next_line().await.map_err(ServerError::Read)?;
         while let Some(done) = tasks.try_join_next() {
             if let Err(err) = done {
                 tracing::error!("a request task failed: {err}");
             }
         }
-        let text = line.trim_ascii();
+        let text = match line {
+            Line::End => break,
+            Line::TooLong => {
+                tracing::warn!(
+                    max = limits.max_message_bytes,
+                    "discarded a message over the size limit"
+                );
+                session.outgoing.fail_unidentified(RpcError::parse_error(format!(
+                    "message larger than {} bytes (set {MAX_MESSAGE_BYTES_ENV_VAR} to raise it); the rest of the line was discarded",
+                    limits.max_message_bytes
+                )));
+                continue;
+            }
+            Line::Message(bytes) => bytes.trim_ascii(),
+        };
         if text.is_empty() {
             continue;
         }
@@ -225,6 +281,13 @@ async fn read_loop(
                     bytes = text.len(),
                     "Failed to deserialize JSONRPCMessage: {err}"
                 );
+                // JSON that is not a message is skipped, as Codex does; bytes that are not
+                // JSON at all get JSON-RPC's parse error, since no id can be echoed.
+                if err.classify() != serde_json::error::Category::Data {
+                    session
+                        .outgoing
+                        .fail_unidentified(RpcError::parse_error(err.to_string()));
+                }
                 continue;
             }
         };
@@ -253,10 +316,21 @@ async fn read_loop(
             }
         }
     }
-    while let Some(done) = tasks.join_next().await {
-        if let Err(err) = done {
-            tracing::error!("a request task failed: {err}");
+    let drained = tokio::time::timeout(limits.eof_wait, async {
+        while let Some(done) = tasks.join_next().await {
+            if let Err(err) = done {
+                tracing::error!("a request task failed: {err}");
+            }
         }
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            running = tasks.len(),
+            "end of input: abandoning requests still running after {:?} (set {EOF_WAIT_SECONDS_ENV_VAR} to wait longer)",
+            limits.eof_wait
+        );
+        tasks.abort_all();
     }
     Ok(())
 }

@@ -96,11 +96,7 @@ fn toml_value_to_json(text: &str) -> Value {
         .unwrap_or_else(|| Value::String(text.to_owned()))
 }
 
-/// Debug builds only (like the analytics capture file): the path of a file that replaces
-/// `$CODEX_HOME/config.toml` as the user config layer, for reads and for config writes without
-/// `filePath`, so tests and smokes never touch the real profile (spec §8.1 step 4). Release
-/// builds ignore it.
-pub const TEST_USER_CONFIG_FILE_ENV_VAR: &str = "CODEX_APP_SERVER_TEST_USER_CONFIG_FILE";
+pub use crate::env_vars::TEST_USER_CONFIG_FILE_ENV_VAR;
 
 /// The user config layer: `home_config`, or in debug builds the file `test_file` names
 /// ([`TEST_USER_CONFIG_FILE_ENV_VAR`]; a relative path is taken from the working directory).

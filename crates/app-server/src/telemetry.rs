@@ -62,11 +62,13 @@ fn is_linked_worktree(cwd: &std::path::Path) -> bool {
         if !metadata.is_file() {
             return false;
         }
-        return std::fs::read_to_string(&dot_git).is_ok_and(|text| {
-            text.trim()
-                .strip_prefix("gitdir:")
-                .is_some_and(|gitdir| gitdir.contains("/worktrees/"))
-        });
+        return berth_fs::read_bounded_to_string(&dot_git, berth_fs::FileKind::Manifest).is_ok_and(
+            |text| {
+                text.trim()
+                    .strip_prefix("gitdir:")
+                    .is_some_and(|gitdir| gitdir.contains("/worktrees/"))
+            },
+        );
     }
     false
 }

@@ -150,7 +150,7 @@ struct TokenData {
 /// mode) means "not signed in" and gives `Ok(None)`.
 pub fn load_auth(codex_home: &Path) -> Result<Option<CodexAuth>, AuthError> {
     let path = auth_file_path(codex_home);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match berth_fs::read_bounded(&path, berth_fs::FileKind::Auth) {
         Ok(bytes) => bytes,
         Err(source) if source.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(source) => return Err(AuthError::Read { path, source }),

@@ -90,7 +90,7 @@ pub fn now_unix() -> i64 {
 /// The berth login of `codex_home`, if there is one.
 pub fn read_login(codex_home: &Path) -> Result<Option<LoginRecord>, LoginError> {
     let path = codex_home.join(LOGIN_RECORD_FILE);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match berth_fs::read_bounded(&path, berth_fs::FileKind::Auth) {
         Ok(bytes) => bytes,
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(source) => return Err(LoginError::Io { path, source }),
@@ -121,7 +121,7 @@ pub fn write_login(
             record.set_base_url = earlier.set_base_url || record.set_base_url;
             record.previous_base_url = earlier.previous_base_url;
         }
-        None => match std::fs::read(&auth_path) {
+        None => match berth_fs::read_bounded(&auth_path, berth_fs::FileKind::Auth) {
             Ok(previous) => {
                 berth_fs::write_atomic_with_mode(&backup_path, &previous, 0o600)
                     .map_err(io_error(&backup_path))?;

@@ -32,6 +32,29 @@ pub enum BundleError {
     /// A tar entry has an empty path.
     #[error("plugin bundle contains a tar entry with an empty path")]
     EmptyPath,
+    /// The archive has more entries than [`crate::ExtractLimits::max_entries`].
+    #[error(
+        "plugin bundle has more than {max} entries, the limit (set {} to raise it)",
+        crate::env_vars::MAX_BUNDLE_ENTRIES_ENV
+    )]
+    TooManyEntries {
+        /// The limit.
+        max: usize,
+    },
+    /// An entry path has more components than [`crate::ExtractLimits::max_depth`].
+    #[error(
+        "plugin bundle tar entry `{}` is {depth} levels deep, more than the limit of {max} (set {} to raise it)",
+        path.display(),
+        crate::env_vars::MAX_BUNDLE_DEPTH_ENV
+    )]
+    PathTooDeep {
+        /// The entry path as stored in the archive.
+        path: PathBuf,
+        /// Its number of components.
+        depth: usize,
+        /// The limit.
+        max: usize,
+    },
     /// The same file appears twice, or a file and a folder share a path.
     #[error("plugin bundle tar entry `{}` conflicts with an earlier entry", path.display())]
     DuplicateEntry {
@@ -40,7 +63,8 @@ pub enum BundleError {
     },
     /// Extracting the next entry would exceed the total size limit.
     #[error(
-        "plugin bundle extracted size would be {size} bytes, exceeding maximum total size of {max} bytes"
+        "plugin bundle extracted size would be {size} bytes, exceeding maximum total size of {max} bytes (set {} to raise it)",
+        crate::env_vars::MAX_EXTRACTED_BYTES_ENV
     )]
     ExtractedTooLarge {
         /// The cumulative size including the offending entry.

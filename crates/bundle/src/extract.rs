@@ -1,6 +1,7 @@
 //! Safe extraction of an untrusted plugin bundle: regular files and folders only, no links or
-//! special files, no path that leaves the destination, and a cap on the total extracted size.
-//! The archive root must itself be the plugin root.
+//! special files, no path that leaves the destination, caps on the total extracted size, the
+//! number of entries and the path depth, and file modes normalised to 0644 or 0755. The
+//! archive root must itself be the plugin root.
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read};
@@ -9,22 +10,72 @@ use std::path::{Component, Path, PathBuf};
 use flate2::read::GzDecoder;
 use tar::EntryType;
 
+use crate::env_vars::{MAX_BUNDLE_DEPTH_ENV, MAX_BUNDLE_ENTRIES_ENV, MAX_EXTRACTED_BYTES_ENV};
 use crate::error::BundleError;
 
 /// The default cap on the cumulative size of extracted files: 250 MiB.
 pub const DEFAULT_MAX_EXTRACTED_BYTES: u64 = 250 * 1024 * 1024;
+/// The default cap on the number of tar entries (files and folders): 20,000.
+pub const DEFAULT_MAX_ENTRIES: usize = 20_000;
+/// The default cap on the number of components in an entry path: 64.
+pub const DEFAULT_MAX_DEPTH: usize = 64;
 
 /// Limits applied while extracting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExtractLimits {
     /// The maximum cumulative size of all extracted files, in bytes.
     pub max_total_bytes: u64,
+    /// The maximum number of tar entries, folders included.
+    pub max_entries: usize,
+    /// The maximum number of components in an entry path.
+    pub max_depth: usize,
 }
 
 impl Default for ExtractLimits {
     fn default() -> Self {
         Self {
             max_total_bytes: DEFAULT_MAX_EXTRACTED_BYTES,
+            max_entries: DEFAULT_MAX_ENTRIES,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+}
+
+impl ExtractLimits {
+    /// The defaults with the overrides of [`crate::env_vars`] applied.
+    pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// The defaults with overrides taken from `lookup` (an env lookup); unset, zero or
+    /// unparsable values keep the default (an unusable one is logged).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        fn positive<T: std::str::FromStr + PartialOrd + Default + Copy + std::fmt::Display>(
+            lookup: &impl Fn(&str) -> Option<String>,
+            name: &str,
+            default: T,
+        ) -> T {
+            let Some(value) = lookup(name) else {
+                return default;
+            };
+            match value.trim().parse::<T>() {
+                Ok(parsed) if parsed > T::default() => parsed,
+                _ => {
+                    tracing::warn!(
+                        "ignoring {name}={value:?}: expected a positive integer; using {default}"
+                    );
+                    default
+                }
+            }
+        }
+        Self {
+            max_total_bytes: positive(
+                &lookup,
+                MAX_EXTRACTED_BYTES_ENV,
+                DEFAULT_MAX_EXTRACTED_BYTES,
+            ),
+            max_entries: positive(&lookup, MAX_BUNDLE_ENTRIES_ENV, DEFAULT_MAX_ENTRIES),
+            max_depth: positive(&lookup, MAX_BUNDLE_DEPTH_ENV, DEFAULT_MAX_DEPTH),
         }
     }
 }
@@ -55,10 +106,25 @@ pub fn extract_bundle<R: Read>(
     let mut archive = tar::Archive::new(GzDecoder::new(reader));
     let mut files = 0usize;
     let mut total_bytes = 0u64;
-    for entry in archive.entries().map_err(BundleError::ReadTar)? {
+    for (index, entry) in archive.entries().map_err(BundleError::ReadTar)?.enumerate() {
+        if index >= limits.max_entries {
+            return Err(BundleError::TooManyEntries {
+                max: limits.max_entries,
+            });
+        }
         let mut entry = entry.map_err(BundleError::ReadTar)?;
         let raw_path = entry.path().map_err(BundleError::ReadTar)?.into_owned();
         let relative = checked_relative_path(&raw_path)?;
+        if let Some(relative) = &relative {
+            let depth = relative.components().count();
+            if depth > limits.max_depth {
+                return Err(BundleError::PathTooDeep {
+                    path: raw_path,
+                    depth,
+                    max: limits.max_depth,
+                });
+            }
+        }
         let entry_type = entry.header().entry_type();
         match entry_type {
             EntryType::Symlink | EntryType::Link => {
@@ -203,10 +269,10 @@ fn write_file(
     Ok(written)
 }
 
-/// Keeps the permission bits of the archive but always lets the owner read and write, and
-/// never keeps setuid/setgid/sticky bits.
+/// 0755 when the archive gave any execute bit, else 0644: never group or other write, and
+/// never setuid, setgid or sticky bits.
 fn file_mode(mode: u32) -> u32 {
-    (mode & 0o777) | 0o600
+    if mode & 0o111 == 0 { 0o644 } else { 0o755 }
 }
 
 fn describe_entry_type(entry_type: EntryType) -> String {

@@ -34,4 +34,7 @@ fn file_modes_keep_exec_bits_and_drop_special_bits() {
     assert_eq!(file_mode(0o755), 0o755);
     assert_eq!(file_mode(0o4755), 0o755);
     assert_eq!(file_mode(0o444), 0o644);
+    assert_eq!(file_mode(0o4777), 0o755);
+    assert_eq!(file_mode(0o666), 0o644);
+    assert_eq!(file_mode(0o610), 0o755);
 }

@@ -4,6 +4,7 @@
 //! that escape the destination.
 
 mod digest;
+pub mod env_vars;
 mod error;
 mod extract;
 mod pack;
@@ -15,7 +16,7 @@ pub const MAX_BUNDLE_BYTES: u64 = 50 * 1024 * 1024;
 pub use digest::sha256_hex;
 pub use error::BundleError;
 pub use extract::{
-    DEFAULT_MAX_EXTRACTED_BYTES, ExtractLimits, ExtractedBundle, extract_bundle,
-    find_extracted_plugin_root,
+    DEFAULT_MAX_DEPTH, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_EXTRACTED_BYTES, ExtractLimits,
+    ExtractedBundle, extract_bundle, find_extracted_plugin_root,
 };
-pub use pack::{PackedBundle, pack_plugin_dir};
+pub use pack::{PackedBundle, PackedFile, pack_plugin_dir};

@@ -21,6 +21,17 @@ pub struct PackedBundle {
     pub bytes: Vec<u8>,
     /// The lowercase hex SHA-256 of [`PackedBundle::bytes`].
     pub sha256_hex: String,
+    /// The regular files packed, in archive order.
+    pub files: Vec<PackedFile>,
+}
+
+/// A file in a packed bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackedFile {
+    /// Its path inside the bundle, `/`-separated.
+    pub path: String,
+    /// Its size in bytes.
+    pub bytes: u64,
 }
 
 /// Packs the plugin folder `dir` so that `dir` itself is the archive root. Only regular
@@ -30,6 +41,7 @@ pub fn pack_plugin_dir(dir: &Path) -> Result<PackedBundle, BundleError> {
         .mtime(0)
         .write(Vec::new(), Compression::default());
     let mut builder = tar::Builder::new(encoder);
+    let mut files = Vec::new();
     for entry in WalkDir::new(dir)
         .min_depth(1)
         .follow_links(false)
@@ -83,6 +95,14 @@ pub fn pack_plugin_dir(dir: &Path) -> Result<PackedBundle, BundleError> {
             builder
                 .append_data(&mut header, relative, bytes.as_slice())
                 .map_err(read_err)?;
+            files.push(PackedFile {
+                path: relative
+                    .components()
+                    .map(|part| part.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+                bytes: bytes.len() as u64,
+            });
         } else {
             return Err(BundleError::PackUnsupported {
                 path: path.to_path_buf(),
@@ -97,7 +117,11 @@ pub fn pack_plugin_dir(dir: &Path) -> Result<PackedBundle, BundleError> {
     encoder.flush().map_err(finish_err)?;
     let bytes = encoder.finish().map_err(finish_err)?;
     let sha256_hex = sha256_hex(&bytes);
-    Ok(PackedBundle { bytes, sha256_hex })
+    Ok(PackedBundle {
+        bytes,
+        sha256_hex,
+        files,
+    })
 }
 
 #[cfg(unix)]

@@ -40,9 +40,15 @@ pub(crate) enum Command {
     /// Run a smoke workflow that proves the plugin analytics path against an app server.
     Smoke(berth_test_client::SmokeArgs),
     /// Run the plugin service (Codex's plugin-service API) and administer it.
-    Serve(crate::commands::serve::ServeArgs),
+    Serve(Box<crate::commands::serve::ServeArgs>),
     /// Pack a plugin folder and register it as a release in the plugin service.
     Publish(crate::commands::publish::PublishArgs),
+    /// Log the Codex home in to a berth plugin service with a token it minted.
+    Login(crate::commands::login::LoginArgs),
+    /// Undo `berth login`: the earlier `auth.json` and `chatgpt_base_url` come back.
+    Logout(crate::commands::login::LogoutArgs),
+    /// Show the account, service, scopes and expiry of the Codex home's login.
+    Whoami(crate::commands::login::WhoamiArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,6 +71,8 @@ pub(crate) enum PluginCommand {
     Outdated(OutdatedArgs),
     /// Install the version a plugin's marketplace offers now (keeps it enabled or disabled).
     Update(UpdateArgs),
+    /// Check a plugin folder as `berth publish` and the plugin service will.
+    Validate(crate::commands::plugin::validate::ValidateArgs),
     /// Add, list, upgrade or remove plugin marketplaces (same as `berth marketplace`).
     #[command(subcommand)]
     Marketplace(MarketplaceCommand),

@@ -27,7 +27,7 @@ pub struct ConfigFile {
 impl ConfigFile {
     /// Reads and parses the file at `path`. A missing file is an empty document.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let bytes = match fs::read(path) {
+        let bytes = match berth_fs::read_bounded(path, berth_fs::FileKind::Config) {
             Ok(bytes) => bytes,
             Err(err) if err.kind() == io::ErrorKind::NotFound => Vec::new(),
             Err(source) => {
@@ -109,7 +109,8 @@ impl ConfigFile {
                 source,
             })?;
         }
-        berth_fs::write_atomic(&target, text.as_bytes()).map_err(|source| ConfigError::Io {
+        berth_fs::write_atomic_prefixed(&target, text.as_bytes(), &persist::temp_prefix(&target))
+            .map_err(|source| ConfigError::Io {
             path: target.clone(),
             context: "write",
             source,

@@ -1,5 +1,7 @@
-//! Where a config write lands: the target of a symlinked `config.toml`. The atomic write and
-//! the edit lock themselves live in `berth-fs`.
+//! Where a config write lands (the target of a symlinked `config.toml`) and what its temp
+//! file is called (`.<name>.berth-tmp-XXXXXX`, so a sweep can tell berth's leftovers from
+//! Codex's `.tmp/` folder and tempfile's default `.tmpXXXXXX` names). The atomic write and the
+//! edit lock themselves live in `berth-fs`.
 
 use std::fs;
 use std::io;
@@ -7,6 +9,51 @@ use std::path::{Path, PathBuf};
 
 /// How many symlinks [`resolve_symlinks`] follows before giving up, like the kernel's `ELOOP`.
 const MAX_SYMLINK_HOPS: usize = 40;
+
+/// What comes after `.<file name>` in a config temp file name.
+const TEMP_MARKER: &str = ".berth-tmp-";
+
+/// The temp file prefix of writes to `target` (a file path, symlinks already resolved).
+pub(crate) fn temp_prefix(target: &Path) -> String {
+    let name = target
+        .file_name()
+        .map_or_else(|| "config.toml".into(), |name| name.to_string_lossy());
+    format!(".{name}{TEMP_MARKER}")
+}
+
+/// Removes the temp files that writes to `target` left behind (a killed writer). The caller
+/// holds the config lock, so no write is in progress. Returns how many were removed.
+pub(crate) fn remove_stale_temp_files(target: &Path) -> usize {
+    let prefix = temp_prefix(target);
+    let dir = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.filter_map(Result::ok) {
+        let is_ours = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|name| name.starts_with(&prefix));
+        if !is_ours || !entry.file_type().is_ok_and(|kind| kind.is_file()) {
+            continue;
+        }
+        match fs::remove_file(entry.path()) {
+            Ok(()) => {
+                tracing::debug!(path = %entry.path().display(), "removed a stale config temp file");
+                removed += 1;
+            }
+            Err(err) => tracing::warn!(
+                path = %entry.path().display(),
+                "failed to remove a stale config temp file: {err}"
+            ),
+        }
+    }
+    removed
+}
 
 /// Follows `path` through any chain of symlinks to the file that should actually be written.
 ///

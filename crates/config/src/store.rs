@@ -107,6 +107,25 @@ impl ConfigStore {
         Ok((output, version))
     }
 
+    /// Removes config temp files a killed writer left beside the config file, when no edit is
+    /// running (the lock is free; otherwise this does nothing). Returns how many were removed.
+    pub fn sweep_stale_temp_files(&self) -> usize {
+        match LockedFile::try_acquire(&self.lock_path, "config.toml edits") {
+            Ok(Some(_lock)) => match crate::persist::resolve_symlinks(&self.path) {
+                Ok(target) => crate::persist::remove_stale_temp_files(&target),
+                Err(err) => {
+                    tracing::debug!(path = %self.path.display(), "not sweeping config temp files: {err}");
+                    0
+                }
+            },
+            Ok(None) => 0,
+            Err(err) => {
+                tracing::debug!("not sweeping config temp files: {err}");
+                0
+            }
+        }
+    }
+
     fn lock(&self) -> Result<LockedFile, ConfigError> {
         LockedFile::acquire_with_timeout(&self.lock_path, "config.toml edits", self.lock_timeout)
             .map_err(|failure| match failure {

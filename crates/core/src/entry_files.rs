@@ -5,21 +5,26 @@
 use std::path::Path;
 
 use berth_git::GitProgress;
-use berth_marketplace::{MarketplacePlugin, PluginSource};
+use berth_marketplace::{MarketplacePlugin, PluginSource, contained_local_source};
 use berth_store::PluginInstallResult;
 
 use crate::{ManagerError, PluginsManager};
 
 impl PluginsManager {
-    /// Installs the files of `plugin` into the cache (the previous version stays active when
-    /// anything fails).
+    /// Installs the files of `plugin` of the marketplace at `marketplace_root` into the cache
+    /// (the previous version stays active when anything fails). A local source must resolve
+    /// inside the marketplace root.
     pub(crate) fn install_entry_files(
         &self,
+        marketplace_root: &Path,
         plugin: &MarketplacePlugin,
         progress: &dyn GitProgress,
     ) -> Result<PluginInstallResult, ManagerError> {
         match &plugin.source {
-            PluginSource::Local { path } => self.install_entry_from(plugin, path),
+            PluginSource::Local { path } => {
+                let source = contained_local_source(marketplace_root, path)?;
+                self.install_entry_from(plugin, &source)
+            }
             PluginSource::Git {
                 url,
                 path,

@@ -185,6 +185,7 @@ impl PluginsManager {
 
     /// Records a local marketplace in config.toml (`source_type = "local"`).
     pub fn add_marketplace(&self, path: &Path) -> Result<MarketplaceAddOutcome, ManagerError> {
+        self.sweep_stale_leftovers();
         let marketplace = load_marketplace(path)?;
         let root = canonical(&marketplace.root);
         let root_text = root.to_string_lossy().into_owned();
@@ -224,6 +225,7 @@ impl PluginsManager {
     /// snapshot (a snapshot left without a config entry is removed too). Installed plugins
     /// stay in the cache, as with Codex.
     pub fn remove_marketplace(&self, name: &str) -> Result<MarketplaceRemoveOutcome, ManagerError> {
+        self.sweep_stale_leftovers();
         // A name that is not a folder name has no snapshot (and no lock file) to touch.
         let snapshot_name = validate_plugin_segment(name, "marketplace name").is_ok();
         let _lock = snapshot_name

@@ -66,17 +66,31 @@ impl PluginsManager {
         request: &InstallRequest,
         progress: &dyn GitProgress,
     ) -> Result<InstallOutcome, ManagerError> {
+        self.sweep_stale_leftovers();
         let config = self.config.load()?;
         let marketplace = self.resolve_marketplace(&config, &request.marketplace)?;
         let plugin = marketplace.find_installable_plugin(&request.plugin_name, PRODUCT)?;
-        let result = self.install_entry_files(plugin, progress)?;
+        let was_installed = self.store.is_installed(&plugin.id);
+        let result = self.install_entry_files(&marketplace.root, plugin, progress)?;
         let key = result.plugin_id.as_key();
-        self.config
-            .edit(|config| config.set_plugin_enabled(&key, true))
-            .map_err(|source| ManagerError::PersistInstalledConfig {
-                plugin_id: key.clone(),
+        let persisted = self
+            .config
+            .edit(|config| config.set_plugin_enabled(&key, true));
+        if let Err(source) = persisted {
+            // A cache entry that config.toml does not know would be an orphan (a full disk
+            // left 3.1 MiB of one): take back what this install created. An update keeps its
+            // new version, which is complete and already recorded.
+            if !was_installed && let Err(err) = self.store.uninstall(&result.plugin_id) {
+                tracing::warn!(
+                    plugin = %result.plugin_id,
+                    "failed to remove the new cache entry after config.toml could not be saved: {err}"
+                );
+            }
+            return Err(ManagerError::PersistInstalledConfig {
+                plugin_id: key,
                 source,
-            })?;
+            });
+        }
         self.report_installed(&result.plugin_id);
         Ok(InstallOutcome {
             plugin_id: result.plugin_id,
@@ -89,6 +103,7 @@ impl PluginsManager {
     /// Removes a plugin from the cache and config.toml; reports `codex_plugin_uninstalled`
     /// (with metadata captured before deletion) only when something was installed.
     pub fn uninstall_plugin(&self, key: &str) -> Result<UninstallOutcome, ManagerError> {
+        self.sweep_stale_leftovers();
         let id = PluginId::parse(key)?;
         let metadata = self
             .store
@@ -117,6 +132,7 @@ impl PluginsManager {
         key: &str,
         enabled: bool,
     ) -> Result<ToggleOutcome, ManagerError> {
+        self.sweep_stale_leftovers();
         let id = PluginId::parse(key)?;
         if !self.store.is_installed(&id) {
             return Err(ManagerError::NotInstalled {

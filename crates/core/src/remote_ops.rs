@@ -27,6 +27,7 @@ impl PluginsManager {
         policy: BundleUrlPolicy,
         progress: &dyn DownloadProgress,
     ) -> Result<RemoteInstallOutcome, RemoteError> {
+        self.sweep_stale_leftovers_async().await;
         let outcome =
             berth_remote::install_remote_plugin(client, self.store(), remote_id, policy, progress)
                 .await?;
@@ -50,6 +51,7 @@ impl PluginsManager {
         client: &RemotePluginClient,
         remote_id: &str,
     ) -> Result<RemoteUninstallOutcome, RemoteError> {
+        self.sweep_stale_leftovers_async().await;
         let (outcome, metadata) =
             berth_remote::uninstall_remote_plugin(client, self.store(), remote_id, |plugin_id| {
                 self.telemetry_metadata_for_installed_plugin_with_remote_id(plugin_id, remote_id)
@@ -71,6 +73,7 @@ impl PluginsManager {
         policy: BundleUrlPolicy,
         progress: &dyn DownloadProgress,
     ) -> Result<RemoteSyncOutcome, RemoteError> {
+        self.sweep_stale_leftovers_async().await;
         let outcome = berth_remote::sync_remote_installed_plugin_bundles(
             client,
             self.store(),

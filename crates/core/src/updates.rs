@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use berth_git::GitProgress;
 use berth_marketplace::{
     GitMarketplaceSource, Marketplace, MarketplacePlugin, PluginSource, StagedCheckout,
-    StagedMarketplace, load_marketplace,
+    StagedMarketplace, contained_local_source, load_marketplace,
 };
 use berth_plugin::{PluginId, is_remote_marketplace};
 use berth_store::source_version;
@@ -238,7 +238,9 @@ impl PluginsManager {
         candidates: &mut [Candidate],
     ) -> Result<(), ManagerError> {
         let _lock = self.snapshots.lock(name)?;
-        let checkout = staged.checkout.root();
+        // Candidate folders are resolved paths: compare with the resolved checkout.
+        let checkout = std::fs::canonicalize(staged.checkout.root())
+            .unwrap_or_else(|_| staged.checkout.root());
         let root = self.snapshots.install(staged, true)?;
         let marketplace = load_marketplace(&root)?;
         for candidate in candidates
@@ -323,10 +325,17 @@ impl PluginsManager {
                 };
                 match &entry.source {
                     PluginSource::Local { path } => {
-                        match source_version(path, &id, entry.fallback_manifest.as_deref()) {
-                            Ok(available_version) => plan.candidates.push(Candidate {
+                        let available = contained_local_source(&view.marketplace.root, path)
+                            .map_err(ManagerError::from)
+                            .and_then(|dir| {
+                                let version =
+                                    source_version(&dir, &id, entry.fallback_manifest.as_deref())?;
+                                Ok((dir, version))
+                            });
+                        match available {
+                            Ok((dir, available_version)) => plan.candidates.push(Candidate {
                                 entry: entry.clone(),
-                                dir: path.clone(),
+                                dir,
                                 installed_version,
                                 available_version,
                                 kind: view.kind,

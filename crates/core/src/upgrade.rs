@@ -220,7 +220,7 @@ impl PluginsManager {
                 continue;
             };
             let previous_version = self.store.active_plugin_version(&id);
-            match self.install_entry_files(plugin, progress) {
+            match self.install_entry_files(&marketplace.root, plugin, progress) {
                 Ok(result) => {
                     if previous_version.as_deref() != Some(result.plugin_version.as_str()) {
                         self.report_installed(&id);

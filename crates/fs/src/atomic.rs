@@ -9,10 +9,19 @@ use std::path::Path;
 #[cfg(unix)]
 const DEFAULT_NEW_FILE_MODE: u32 = 0o666;
 
+/// tempfile's own default prefix, kept for files whose leftovers nobody sweeps.
+const DEFAULT_TEMP_PREFIX: &str = ".tmp";
+
 /// Writes `bytes` to `path` atomically: readers see either the old content or the new, never a
 /// torn file, even if the process dies midway. An existing file keeps its permissions; a new
 /// file gets the default mode (subject to the umask).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_prefixed(path, bytes, DEFAULT_TEMP_PREFIX)
+}
+
+/// Like [`write_atomic`], with the temp file named `<temp_prefix>XXXXXX` so a sweep can tell
+/// a writer's leftovers from anyone else's (e.g. `.config.toml.berth-tmp-`).
+pub fn write_atomic_prefixed(path: &Path, bytes: &[u8], temp_prefix: &str) -> io::Result<()> {
     let existing = match std::fs::metadata(path) {
         Ok(meta) if meta.is_file() => Some(meta.permissions()),
         Ok(_) => None,
@@ -20,6 +29,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Err(err) => return Err(err),
     };
     let mut builder = tempfile::Builder::new();
+    builder.prefix(temp_prefix);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -66,19 +66,44 @@ pub enum CopyError {
 /// Copies the tree at `src` into `dst` (created if missing). Regular files and directories are
 /// copied with their permission bits; symlinks are never followed, and they and special files
 /// are listed in [`CopyReport::skipped`] for the caller to warn about.
+///
+/// The walk is iterative, so a tree thousands of folders deep cannot overflow the stack.
 pub fn copy_dir_regular(src: &Path, dst: &Path) -> Result<CopyReport, CopyError> {
     let mut report = CopyReport::default();
     std::fs::create_dir_all(dst).map_err(|source| CopyError::CreateDir {
         path: dst.to_path_buf(),
         source,
     })?;
-    copy_dir_contents(src, dst, &mut report)?;
-    copy_dir_permissions(src, dst)?;
+    let mut work = vec![Step::Fill(src.to_path_buf(), dst.to_path_buf())];
+    while let Some(step) = work.pop() {
+        match step {
+            Step::Fill(from, to) => {
+                // Permissions go on after the contents, so a read-only folder can be filled.
+                work.push(Step::SetPermissions(from.clone(), to.clone()));
+                copy_dir_entries(&from, &to, &mut report, &mut work)?;
+            }
+            Step::SetPermissions(from, to) => copy_dir_permissions(&from, &to)?,
+        }
+    }
     report.skipped.sort();
     Ok(report)
 }
 
-fn copy_dir_contents(src: &Path, dst: &Path, report: &mut CopyReport) -> Result<(), CopyError> {
+/// One pending step of the walk in [`copy_dir_regular`].
+enum Step {
+    /// Copy the entries of the source folder into the (existing) destination folder.
+    Fill(PathBuf, PathBuf),
+    /// Give the destination folder the source folder's permission bits.
+    SetPermissions(PathBuf, PathBuf),
+}
+
+/// Copies the files of one folder and queues its subfolders (created empty) on `work`.
+fn copy_dir_entries(
+    src: &Path,
+    dst: &Path,
+    report: &mut CopyReport,
+    work: &mut Vec<Step>,
+) -> Result<(), CopyError> {
     let read_dir_error = |source| CopyError::ReadDir {
         path: src.to_path_buf(),
         source,
@@ -97,8 +122,7 @@ fn copy_dir_contents(src: &Path, dst: &Path, report: &mut CopyReport) -> Result<
                 path: to.clone(),
                 source,
             })?;
-            copy_dir_contents(&from, &to, report)?;
-            copy_dir_permissions(&from, &to)?;
+            work.push(Step::Fill(from, to));
         } else if file_type.is_file() {
             // `std::fs::copy` carries the permission bits over.
             std::fs::copy(&from, &to).map_err(|source| CopyError::CopyFile {

@@ -1,5 +1,7 @@
-//! [`LockedFile`]: an exclusive, cross-process advisory lock on a file, held until drop. It
-//! tries without waiting first, then logs and waits up to a timeout (`BERTH_LOCK_TIMEOUT`).
+//! [`LockedFile`]: a cross-process advisory lock on a file (exclusive, or shared among
+//! several holders), held until drop. It tries without waiting first, then logs and waits up
+//! to a timeout (`BERTH_LOCK_TIMEOUT`); [`LockedFile::try_acquire`] never waits, for sweeps
+//! that only act on what nobody holds.
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -8,8 +10,7 @@ use std::time::{Duration, Instant};
 
 use fs4::fs_std::FileExt;
 
-/// Environment variable that overrides [`DEFAULT_LOCK_TIMEOUT`], in whole seconds.
-pub const LOCK_TIMEOUT_ENV: &str = "BERTH_LOCK_TIMEOUT";
+pub use crate::env_vars::LOCK_TIMEOUT_ENV;
 
 /// How long [`LockedFile::acquire`] waits for a busy lock by default.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(120);
@@ -47,17 +48,33 @@ pub enum LockError {
     },
 }
 
-/// An exclusive lock on a file; released when dropped.
+/// A lock on a file; released when dropped.
 #[derive(Debug)]
 pub struct LockedFile {
     file: File,
     path: PathBuf,
 }
 
+/// Exclusive or shared.
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    Exclusive,
+    Shared,
+}
+
+impl Mode {
+    fn try_lock(self, file: &File) -> std::io::Result<bool> {
+        match self {
+            Self::Exclusive => FileExt::try_lock_exclusive(file),
+            Self::Shared => FileExt::try_lock_shared(file),
+        }
+    }
+}
+
 impl LockedFile {
-    /// Locks `path` (creating it and its parents), waiting up to the timeout taken from
-    /// `BERTH_LOCK_TIMEOUT` (default 120 s). `resource` names what the lock protects in logs
-    /// and errors.
+    /// Locks `path` exclusively (creating it and its parents), waiting up to the timeout taken
+    /// from `BERTH_LOCK_TIMEOUT` (default 120 s). `resource` names what the lock protects in
+    /// logs and errors.
     pub fn acquire(path: &Path, resource: &str) -> Result<Self, LockError> {
         let env_value = std::env::var(LOCK_TIMEOUT_ENV).ok();
         Self::acquire_with_timeout(
@@ -73,9 +90,44 @@ impl LockedFile {
         resource: &str,
         timeout: Duration,
     ) -> Result<Self, LockError> {
-        let io_error = |source| lock_io_error(path, resource, source);
+        Self::acquire_mode(path, resource, timeout, Mode::Exclusive)
+    }
+
+    /// A shared lock: any number of shared holders at once, none while an exclusive holder
+    /// has it. Waits up to `timeout`.
+    pub fn acquire_shared_with_timeout(
+        path: &Path,
+        resource: &str,
+        timeout: Duration,
+    ) -> Result<Self, LockError> {
+        Self::acquire_mode(path, resource, timeout, Mode::Shared)
+    }
+
+    /// Locks `path` exclusively if nobody holds it, without waiting: `Ok(None)` when another
+    /// holder (in this or another process) has it.
+    pub fn try_acquire(path: &Path, resource: &str) -> Result<Option<Self>, LockError> {
         let file = open_lock_file(path, resource)?;
-        if FileExt::try_lock_exclusive(&file).map_err(io_error)? {
+        let locked = Mode::Exclusive
+            .try_lock(&file)
+            .map_err(|source| io_error(path, resource, source))?;
+        Ok(locked.then(|| Self {
+            file,
+            path: path.to_path_buf(),
+        }))
+    }
+
+    fn acquire_mode(
+        path: &Path,
+        resource: &str,
+        timeout: Duration,
+        mode: Mode,
+    ) -> Result<Self, LockError> {
+        let file = open_lock_file(path, resource)?;
+        let try_lock = |file: &File| {
+            mode.try_lock(file)
+                .map_err(|source| io_error(path, resource, source))
+        };
+        if try_lock(&file)? {
             return Ok(Self {
                 file,
                 path: path.to_path_buf(),
@@ -98,29 +150,13 @@ impl LockedFile {
             }
             thread::sleep(interval.min(deadline - now));
             interval = (interval * 2).min(MAX_POLL_INTERVAL);
-            if FileExt::try_lock_exclusive(&file).map_err(io_error)? {
+            if try_lock(&file)? {
                 tracing::debug!("acquired the lock on `{}` ({resource})", path.display());
                 return Ok(Self {
                     file,
                     path: path.to_path_buf(),
                 });
             }
-        }
-    }
-
-    /// Locks `path` (creating it and its parents) only if no one holds it: `Ok(None)` when
-    /// another holder has it, without waiting.
-    pub fn try_acquire(path: &Path, resource: &str) -> Result<Option<Self>, LockError> {
-        let file = open_lock_file(path, resource)?;
-        if FileExt::try_lock_exclusive(&file)
-            .map_err(|source| lock_io_error(path, resource, source))?
-        {
-            Ok(Some(Self {
-                file,
-                path: path.to_path_buf(),
-            }))
-        } else {
-            Ok(None)
         }
     }
 
@@ -138,11 +174,18 @@ impl Drop for LockedFile {
     }
 }
 
-/// Opens (creating it and its parents) the file a lock is taken on.
+fn io_error(path: &Path, resource: &str, source: std::io::Error) -> LockError {
+    LockError::Io {
+        path: path.to_path_buf(),
+        resource: resource.to_owned(),
+        source,
+    }
+}
+
+/// Opens the lock file, creating it and its parents.
 fn open_lock_file(path: &Path, resource: &str) -> Result<File, LockError> {
-    let io_error = |source| lock_io_error(path, resource, source);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(io_error)?;
+        std::fs::create_dir_all(parent).map_err(|source| io_error(path, resource, source))?;
     }
     OpenOptions::new()
         .read(true)
@@ -150,15 +193,7 @@ fn open_lock_file(path: &Path, resource: &str) -> Result<File, LockError> {
         .create(true)
         .truncate(false)
         .open(path)
-        .map_err(io_error)
-}
-
-fn lock_io_error(path: &Path, resource: &str, source: std::io::Error) -> LockError {
-    LockError::Io {
-        path: path.to_path_buf(),
-        resource: resource.to_owned(),
-        source,
-    }
+        .map_err(|source| io_error(path, resource, source))
 }
 
 /// Parses a `BERTH_LOCK_TIMEOUT` value (whole seconds). Absent or unparsable values give

@@ -33,6 +33,36 @@ pub enum MarketplaceError {
         /// What is wrong, e.g. ``missing field `name` at line 1 column 2``.
         message: String,
     },
+    /// A local plugin source root is a symlink; berth refuses it wherever it points.
+    #[error(
+        "plugin source `{}` is a symlink; berth never installs a plugin source through a link, wherever it points (replace the link with the folder itself)",
+        path.display()
+    )]
+    SymlinkedSource {
+        /// The source path as the marketplace names it.
+        path: PathBuf,
+    },
+    /// A local plugin source, with links and `..` resolved, is not inside the marketplace root.
+    #[error(
+        "plugin source `{}` resolves outside the marketplace root `{}`; a local source must stay inside its marketplace",
+        path.display(),
+        root.display()
+    )]
+    SourceOutsideMarketplace {
+        /// The source path as the marketplace names it.
+        path: PathBuf,
+        /// The marketplace root, resolved.
+        root: PathBuf,
+    },
+    /// The source or the marketplace root could not be resolved.
+    #[error("failed to resolve plugin source `{}`", path.display())]
+    ResolveSource {
+        /// The path that could not be resolved.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// No plugin of that name in the marketplace.
     #[error("plugin `{plugin}` was not found in marketplace `{marketplace}`")]
     PluginNotFound {
@@ -71,7 +101,10 @@ impl MarketplaceError {
             | Self::InvalidFile { .. }
             | Self::PluginNotFound { .. }
             | Self::InvalidPluginEntry { .. }
-            | Self::PluginNotAvailable { .. } => true,
+            | Self::PluginNotAvailable { .. }
+            | Self::SymlinkedSource { .. }
+            | Self::SourceOutsideMarketplace { .. }
+            | Self::ResolveSource { .. } => true,
             Self::Read { .. } => false,
         }
     }

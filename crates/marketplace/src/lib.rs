@@ -29,4 +29,4 @@ pub use snapshot::{
     GitMarketplaceSource, INSTALL_METADATA_FILE, InstallMetadata, MARKETPLACES_DIR,
     MarketplaceSnapshots, SnapshotError, StagedCheckout, StagedMarketplace, StagingDir,
 };
-pub use source::normalize_git_url;
+pub use source::{contained_local_source, normalize_git_url};

@@ -17,12 +17,13 @@ pub const MARKETPLACE_RELATIVE_PATHS: [&str; 2] = [
     ".claude-plugin/marketplace.json",
 ];
 
-/// The first marketplace file under `root` that is a regular file.
+/// The first marketplace file under `root`: anything there but a folder, so that a FIFO or
+/// device in its place is reported by the read rather than taken for a missing file.
 pub fn find_marketplace_file(root: &Path) -> Option<PathBuf> {
     MARKETPLACE_RELATIVE_PATHS
         .iter()
         .map(|relative| root.join(relative))
-        .find(|path| path.is_file())
+        .find(|path| path.metadata().is_ok_and(|meta| !meta.is_dir()))
 }
 
 /// Loads a marketplace from its file, or from the marketplace root containing one.
@@ -35,16 +36,18 @@ pub fn load_marketplace(path_or_root: &Path) -> Result<Marketplace, MarketplaceE
     } else {
         path
     };
-    let text = std::fs::read_to_string(&file).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::NotFound {
-            MarketplaceError::NotFound { path: file.clone() }
-        } else {
-            MarketplaceError::Read {
-                path: file.clone(),
-                source,
+    let text = berth_fs::read_bounded_to_string(&file, berth_fs::FileKind::Marketplace).map_err(
+        |source| {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                MarketplaceError::NotFound { path: file.clone() }
+            } else {
+                MarketplaceError::Read {
+                    path: file.clone(),
+                    source,
+                }
             }
-        }
-    })?;
+        },
+    )?;
     let raw: RawMarketplace =
         serde_json::from_str(&text).map_err(|error| MarketplaceError::InvalidFile {
             path: file.clone(),

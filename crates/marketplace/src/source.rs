@@ -5,8 +5,8 @@ use std::path::{Component, Path};
 
 use serde_json::{Map, Value};
 
-use crate::PluginSource;
 use crate::add_source::{has_git_suffix, is_github, is_github_segment, is_scp_like};
+use crate::{MarketplaceError, PluginSource};
 
 /// Parses `source` (a `./` path string, or an object tagged `local`, `url` or `git-subdir`).
 /// The error is the reason the entry is skipped.
@@ -59,6 +59,35 @@ fn local_source(path: &str, marketplace_root: &Path) -> Result<PluginSource, Str
     } else {
         Err("local plugin source path must not be empty".to_owned())
     }
+}
+
+/// The folder to install a local plugin source from: `source` resolved (links and `..`),
+/// refused when the source root itself is a symlink (wherever it points) or when it resolves
+/// outside `marketplace_root`. Links inside the source are never followed by the copy.
+pub fn contained_local_source(
+    marketplace_root: &Path,
+    source: &Path,
+) -> Result<std::path::PathBuf, MarketplaceError> {
+    let resolve = |path: &Path| {
+        std::fs::canonicalize(path).map_err(|err| MarketplaceError::ResolveSource {
+            path: path.to_path_buf(),
+            source: err,
+        })
+    };
+    if std::fs::symlink_metadata(source).is_ok_and(|meta| meta.file_type().is_symlink()) {
+        return Err(MarketplaceError::SymlinkedSource {
+            path: source.to_path_buf(),
+        });
+    }
+    let root = resolve(marketplace_root)?;
+    let resolved = resolve(source)?;
+    if resolved == root || !resolved.starts_with(&root) {
+        return Err(MarketplaceError::SourceOutsideMarketplace {
+            path: source.to_path_buf(),
+            root,
+        });
+    }
+    Ok(resolved)
 }
 
 fn git_source(

@@ -1,5 +1,7 @@
 //! [`RemotePluginClient`]: authenticated JSON requests to the plugin service with Codex's
-//! headers, timeout, pagination and error reporting.
+//! headers, timeout, pagination and error reporting, within [`ClientLimits`]: a response is
+//! read only up to its cap while it streams, and a listing stops at a repeated page token or
+//! at its page and item caps.
 
 use std::time::Duration;
 
@@ -11,7 +13,9 @@ use berth_service_protocol::{
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde_json::de::from_slice;
 
+use crate::env_vars::{MAX_REMOTE_ITEMS_ENV, MAX_REMOTE_PAGES_ENV};
 use crate::error::RemoteError;
+use crate::limits::ClientLimits;
 
 /// The service base URL when `chatgpt_base_url` is not configured.
 pub const DEFAULT_CHATGPT_BASE_URL: &str = "https://chatgpt.com/backend-api";
@@ -70,6 +74,8 @@ pub struct RemoteClientOptions {
     pub originator: String,
     /// The `User-Agent` header.
     pub user_agent: String,
+    /// How much one answer may make the client read.
+    pub limits: ClientLimits,
 }
 
 impl RemoteClientOptions {
@@ -82,6 +88,7 @@ impl RemoteClientOptions {
                 .to_owned(),
             originator: "berth".to_owned(),
             user_agent: format!("berth/{}", env!("CARGO_PKG_VERSION")),
+            limits: ClientLimits::from_env(),
         }
     }
 }
@@ -91,6 +98,7 @@ impl RemoteClientOptions {
 pub struct RemotePluginClient {
     http: reqwest::Client,
     base_url: String,
+    limits: ClientLimits,
 }
 
 impl RemotePluginClient {
@@ -119,7 +127,13 @@ impl RemotePluginClient {
         Ok(Self {
             http,
             base_url: options.base_url.clone(),
+            limits: options.limits,
         })
+    }
+
+    /// What one answer may make this client read.
+    pub fn limits(&self) -> ClientLimits {
+        self.limits
     }
 
     /// The base URL requests are relative to.
@@ -140,15 +154,32 @@ impl RemotePluginClient {
             url: url.to_owned(),
             source,
         };
-        let response = request.send().await.map_err(request_err)?;
+        let mut response = request.send().await.map_err(request_err)?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(request_err)?;
         if !status.is_success() {
+            let (bytes, _) = read_capped(&mut response, MAX_ERROR_BODY_BYTES + 1)
+                .await
+                .map_err(request_err)?;
             return Err(RemoteError::Status {
                 url: url.to_owned(),
                 status: status.as_u16(),
                 body: truncated_body(&bytes),
             });
+        }
+        let max = self.limits.max_response_bytes;
+        let too_large = || RemoteError::ResponseTooLarge {
+            url: url.to_owned(),
+            max,
+        };
+        if response.content_length().is_some_and(|length| length > max) {
+            return Err(too_large());
+        }
+        let (bytes, truncated) =
+            read_capped(&mut response, usize::try_from(max).unwrap_or(usize::MAX))
+                .await
+                .map_err(request_err)?;
+        if truncated {
+            return Err(too_large());
         }
         from_slice(&bytes).map_err(|source| RemoteError::Parse {
             url: url.to_owned(),
@@ -164,18 +195,41 @@ impl RemotePluginClient {
     ) -> Result<Vec<P::Item>, RemoteError> {
         params.push((query::LIMIT, LIST_PAGE_LIMIT.to_string()));
         let mut items = Vec::new();
-        loop {
+        let mut seen_tokens = std::collections::HashSet::new();
+        for pages in 1.. {
             let page: P = self.send(self.http.get(url).query(&params), url).await?;
             let (page_items, next) = page.into_parts();
             items.extend(page_items);
-            match next.filter(|next| !next.is_empty()) {
-                Some(next) => {
-                    params.retain(|(name, _)| *name != query::PAGE_TOKEN);
-                    params.push((query::PAGE_TOKEN, next));
-                }
-                None => return Ok(items),
+            if items.len() > self.limits.max_items {
+                return Err(RemoteError::TooManyListed {
+                    url: url.to_owned(),
+                    what: "plugins",
+                    max: self.limits.max_items,
+                    env: MAX_REMOTE_ITEMS_ENV,
+                });
             }
+            let Some(next) = next.filter(|next| !next.is_empty()) else {
+                return Ok(items);
+            };
+            if !seen_tokens.insert(next.clone()) {
+                return Err(RemoteError::RepeatedPageToken {
+                    url: url.to_owned(),
+                    token: next,
+                    pages,
+                });
+            }
+            if pages >= self.limits.max_pages {
+                return Err(RemoteError::TooManyListed {
+                    url: url.to_owned(),
+                    what: "pages",
+                    max: self.limits.max_pages,
+                    env: MAX_REMOTE_PAGES_ENV,
+                });
+            }
+            params.retain(|(name, _)| *name != query::PAGE_TOKEN);
+            params.push((query::PAGE_TOKEN, next));
         }
+        Ok(items)
     }
 
     /// `GET /ps/plugins/list?scope=..` across all pages.
@@ -272,6 +326,23 @@ fn check_mutation(
         });
     }
     Ok(())
+}
+
+/// At most `max` bytes of the body of `response`, read chunk by chunk; the flag is true when
+/// the body went on past `max` (the rest is never read).
+pub(crate) async fn read_capped(
+    response: &mut reqwest::Response,
+    max: usize,
+) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if bytes.len() + chunk.len() > max {
+            bytes.extend_from_slice(&chunk[..max - bytes.len()]);
+            return Ok((bytes, true));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok((bytes, false))
 }
 
 /// Up to 8 KiB of `bytes` as text, marking a cut.

@@ -99,6 +99,14 @@ pub fn validate_remote_plugin_bundle(
             source,
         }
     })?;
+    // A version folder beside the sidecar must never be named like it, or like any other
+    // hidden entry berth or Codex keeps there.
+    if version.starts_with('.') {
+        return Err(RemoteError::ReservedReleaseVersion {
+            id,
+            version: version.to_owned(),
+        });
+    }
     let raw_url = item
         .release
         .bundle_download_url
@@ -210,7 +218,10 @@ pub async fn download_bundle(
         });
     }
     if !status.is_success() {
-        let body = response.bytes().await.map_err(download_err)?;
+        let (body, _) =
+            crate::client::read_capped(&mut response, crate::client::MAX_ERROR_BODY_BYTES + 1)
+                .await
+                .map_err(download_err)?;
         return Err(RemoteError::DownloadStatus {
             url,
             status: status.as_u16(),

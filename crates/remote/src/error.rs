@@ -46,6 +46,43 @@ pub enum RemoteError {
         #[source]
         source: serde_json::Error,
     },
+    /// The response body grew past [`crate::ClientLimits::max_response_bytes`].
+    #[error(
+        "remote plugin catalog response from {url} is larger than {max} bytes, the limit (set {} to raise it)",
+        crate::env_vars::MAX_RESPONSE_BYTES_ENV
+    )]
+    ResponseTooLarge {
+        /// The request URL.
+        url: String,
+        /// The limit in bytes.
+        max: u64,
+    },
+    /// The service sent a page token it had sent before: following it would loop for ever.
+    #[error(
+        "remote plugin catalog at {url} repeated page token `{token}`; stopped after {pages} pages"
+    )]
+    RepeatedPageToken {
+        /// The listing URL.
+        url: String,
+        /// The repeated token.
+        token: String,
+        /// Pages read before the repeat was noticed.
+        pages: usize,
+    },
+    /// A listing went past its page or item cap.
+    #[error(
+        "remote plugin catalog at {url} has more than {max} {what}, the limit (set {env} to raise it)"
+    )]
+    TooManyListed {
+        /// The listing URL.
+        url: String,
+        /// `pages` or `plugins`.
+        what: &'static str,
+        /// The limit.
+        max: usize,
+        /// The variable that overrides it.
+        env: &'static str,
+    },
     /// A mutation response echoed another plugin id.
     #[error(
         "remote plugin mutation returned unexpected plugin id: expected `{expected}`, got `{actual}`"
@@ -118,6 +155,17 @@ pub enum RemoteError {
         #[source]
         source: PluginIdError,
     },
+    /// The release version starts with a dot, which names hidden cache entries such as the
+    /// `.codex-remote-plugin-install.json` sidecar.
+    #[error(
+        "backend returned release version `{version}` for remote plugin `{id}`; versions starting with `.` name hidden cache entries and are refused (ask the plugin publisher for a new release)"
+    )]
+    ReservedReleaseVersion {
+        /// The backend id.
+        id: String,
+        /// The refused version.
+        version: String,
+    },
     /// The release has no bundle URL.
     #[error("backend did not return a download URL for remote plugin `{id}`")]
     MissingDownloadUrl {
@@ -170,7 +218,10 @@ pub enum RemoteError {
         body: String,
     },
     /// The bundle is larger than the download limit.
-    #[error("remote plugin bundle download from {url} exceeded maximum size of {max} bytes")]
+    #[error(
+        "remote plugin bundle download from {url} exceeded maximum size of {max} bytes (set {} to raise it)",
+        crate::env_vars::MAX_BUNDLE_DOWNLOAD_BYTES_ENV
+    )]
     DownloadTooLarge {
         /// The bundle URL.
         url: String,
@@ -227,6 +278,13 @@ pub enum RemoteError {
         /// The failure.
         #[source]
         source: io::Error,
+    },
+    /// The staging folder's lock could not be taken.
+    #[error("failed to lock the remote plugin install staging folder")]
+    StagingLock {
+        /// The lock failure.
+        #[source]
+        source: berth_fs::LockError,
     },
     /// A cache operation failed.
     #[error("failed to update the plugin cache for `{id}`")]

@@ -10,8 +10,10 @@
 mod bundle_install;
 mod client;
 mod download;
+pub mod env_vars;
 mod error;
 mod guards;
+mod limits;
 mod marketplace;
 mod ops;
 mod service;
@@ -19,7 +21,9 @@ mod snapshot;
 mod sync;
 
 pub use berth_http::{CA_CERTIFICATE_ENV, extra_root_certificates, load_certificates};
-pub use bundle_install::{REMOTE_PLUGIN_INSTALL_STAGING_DIR, install_downloaded_bundle};
+pub use bundle_install::{
+    REMOTE_PLUGIN_INSTALL_STAGING_DIR, install_downloaded_bundle, sweep_remote_install_staging,
+};
 pub use client::{DEFAULT_CHATGPT_BASE_URL, RemoteAuth, RemoteClientOptions, RemotePluginClient};
 pub use download::{
     ALLOW_HTTP_BUNDLE_DOWNLOADS_ENV, BundleUrlPolicy, DownloadProgress, MAX_BUNDLE_DOWNLOAD_BYTES,
@@ -29,6 +33,7 @@ pub use error::RemoteError;
 pub use guards::{
     RemotePluginCacheMutationGuard, SyncInFlightGuard, mark_remote_plugin_cache_mutation_in_flight,
 };
+pub use limits::{ClientLimits, DEFAULT_MAX_ITEMS, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES};
 pub use marketplace::{canonical_marketplace, local_plugin_id};
 pub use ops::{
     RemoteInstallOutcome, RemoteUninstallOutcome, install_remote_plugin, uninstall_remote_plugin,

@@ -11,8 +11,8 @@ use berth_store::PluginStore;
 use crate::bundle_install::install_downloaded_bundle;
 use crate::client::RemotePluginClient;
 use crate::download::{
-    BundleUrlPolicy, DownloadProgress, MAX_BUNDLE_DOWNLOAD_BYTES, download_bundle,
-    download_http_client, validate_remote_plugin_bundle,
+    BundleUrlPolicy, DownloadProgress, download_bundle, download_http_client,
+    validate_remote_plugin_bundle,
 };
 use crate::error::RemoteError;
 use crate::guards::mark_remote_plugin_cache_mutation_in_flight;
@@ -78,8 +78,14 @@ pub async fn install_remote_plugin(
         url: bundle.bundle_download_url.to_string(),
         source,
     })?;
-    let bytes =
-        download_bundle(&http, &bundle, policy, MAX_BUNDLE_DOWNLOAD_BYTES, progress).await?;
+    let bytes = download_bundle(
+        &http,
+        &bundle,
+        policy,
+        client.limits().max_bundle_bytes,
+        progress,
+    )
+    .await?;
     let blocking_store = store.clone();
     let blocking_bundle = bundle.clone();
     let installed = tokio::task::spawn_blocking(move || {

@@ -51,6 +51,17 @@ pub enum ServiceError {
         /// The service's message.
         message: String,
     },
+    /// The answer went on past the client's response cap.
+    #[error(
+        "the answer of {url} is larger than {max} bytes; is it a `berth serve`? ({} raises the cap)",
+        crate::env_vars::MAX_RESPONSE_BYTES_ENV
+    )]
+    TooLarge {
+        /// The URL called.
+        url: String,
+        /// The cap.
+        max: usize,
+    },
     /// The answer was not what berth's API returns.
     #[error("the answer of {url} is not berth's API; is it a `berth serve`?")]
     Parse {
@@ -69,6 +80,7 @@ impl ServiceError {
             ServiceError::Refused { status, .. } => Some(*status),
             ServiceError::InvalidUrl { .. }
             | ServiceError::Unreachable { .. }
+            | ServiceError::TooLarge { .. }
             | ServiceError::Parse { .. } => None,
         }
     }
@@ -283,21 +295,29 @@ impl ServiceClient {
     }
 }
 
-/// The answer of a call: its JSON on success, the service's message on a refusal.
+/// The answer of a call: its JSON on success, the service's message on a refusal. Bodies are
+/// read only up to the client's response cap (error bodies up to 8 KiB).
 async fn decode<T: DeserializeOwned>(
     method: Method,
     url: String,
-    response: reqwest::Response,
+    mut response: reqwest::Response,
 ) -> Result<T, ServiceError> {
     let status = response.status();
-    let bytes = response
-        .bytes()
+    let max = if status.is_success() {
+        usize::try_from(crate::ClientLimits::from_env().max_response_bytes).unwrap_or(usize::MAX)
+    } else {
+        crate::client::MAX_ERROR_BODY_BYTES
+    };
+    let (bytes, cut) = crate::client::read_capped(&mut response, max)
         .await
         .map_err(|source| ServiceError::Unreachable {
             url: url.clone(),
             source,
         })?;
     if status.is_success() {
+        if cut {
+            return Err(ServiceError::TooLarge { url, max });
+        }
         serde_json::from_slice(&bytes).map_err(|source| ServiceError::Parse { url, source })
     } else {
         let message = serde_json::from_slice::<ErrorBody>(&bytes).map_or_else(

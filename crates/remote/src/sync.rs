@@ -14,8 +14,8 @@ use serde::Serialize;
 use crate::bundle_install::install_downloaded_bundle;
 use crate::client::RemotePluginClient;
 use crate::download::{
-    BundleUrlPolicy, DownloadProgress, MAX_BUNDLE_DOWNLOAD_BYTES, download_bundle,
-    download_http_client, validate_remote_plugin_bundle,
+    BundleUrlPolicy, DownloadProgress, download_bundle, download_http_client,
+    validate_remote_plugin_bundle,
 };
 use crate::error::RemoteError;
 use crate::guards::{
@@ -82,7 +82,8 @@ pub async fn sync_remote_installed_plugin_bundles(
             // An older version in the cache makes this an update; it stays active if the
             // new one fails to install.
             let was_cached = store.active_plugin_version(&plugin_id).is_some();
-            match materialise(&http, store, &item, policy, progress).await {
+            let max_bytes = client.limits().max_bundle_bytes;
+            match materialise(&http, store, &item, policy, max_bytes, progress).await {
                 Ok(()) if was_cached => outcome.updated_plugin_ids.push(plugin_id.as_key()),
                 Ok(()) => outcome.installed_plugin_ids.push(plugin_id.as_key()),
                 Err(err) => {
@@ -180,10 +181,11 @@ async fn materialise(
     store: &PluginStore,
     item: &InstalledItem,
     policy: BundleUrlPolicy,
+    max_bytes: u64,
     progress: &dyn DownloadProgress,
 ) -> Result<(), RemoteError> {
     let bundle = validate_remote_plugin_bundle(&item.item, policy)?;
-    let bytes = download_bundle(http, &bundle, policy, MAX_BUNDLE_DOWNLOAD_BYTES, progress).await?;
+    let bytes = download_bundle(http, &bundle, policy, max_bytes, progress).await?;
     let blocking_store = store.clone();
     tokio::task::spawn_blocking(move || {
         install_downloaded_bundle(&blocking_store, &bundle, &bytes).map(|_| ())

@@ -14,7 +14,7 @@ use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool, Executor as _, Row as _};
+use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions as _, Executor as _, Row as _};
 
 use crate::error::StoreError;
 
@@ -131,7 +131,7 @@ pub struct Account {
 }
 
 /// Removes the password from a database URL, for messages.
-pub(crate) fn redact_url(url: &str) -> String {
+pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let userinfo = &url[scheme_end + 3..at];
@@ -195,7 +195,11 @@ impl Db {
             url: redact_url(url),
             source,
         };
-        let options = AnyConnectOptions::from_str(url).map_err(connect_error)?;
+        // A slow statement is logged at debug level only: on a busy machine the warnings would
+        // land in the output of every admin command.
+        let options = AnyConnectOptions::from_str(url)
+            .map_err(connect_error)?
+            .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(1));
         let pool_options = |max_connections: u32, acquire_timeout: Duration| {
             let options = AnyPoolOptions::new()
                 .max_connections(max_connections)

@@ -30,7 +30,9 @@ pub use catalog::{
     AccountInstall, CatalogChanges, InstalledRecord, Listing, Page, PluginRecord, Resolved,
     SkillContents,
 };
-pub use db::{ACQUIRE_TIMEOUT, Account, Db, DbKind, SqlitePageLimit, WRITE_ACQUIRE_TIMEOUT};
+pub use db::{
+    ACQUIRE_TIMEOUT, Account, Db, DbKind, SqlitePageLimit, WRITE_ACQUIRE_TIMEOUT, redact_url,
+};
 pub use error::{ApiError, ServeError, StoreError, UNAVAILABLE_RETRY_AFTER};
 pub use events::{
     BATCH_KEY_RETENTION, EventFilter, IngestBatch, Ingested, PRUNE_BATCH_ROWS, StoredEvent,

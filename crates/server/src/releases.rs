@@ -262,11 +262,9 @@ impl Db {
         let action = "withdrawing a release";
         let mut tx = self.begin_write(action).await?;
         let releases = load_releases(&mut tx, action, id).await?;
-        let Some(target) = releases.iter().find(|r| r.info.version == version) else {
-            return Ok(Err(ReleaseChangeError::UnknownRelease {
-                id: id.to_owned(),
-                version: version.to_owned(),
-            }));
+        let target = match find_release(&releases, id, version) {
+            Ok(target) => target,
+            Err(refused) => return Ok(Err(refused)),
         };
         if target.info.withdrawn_at.is_some() {
             return Ok(Ok(WithdrawOutcome::AlreadyWithdrawn));
@@ -317,11 +315,9 @@ impl Db {
         let action = "rolling back a release";
         let mut tx = self.begin_write(action).await?;
         let releases = load_releases(&mut tx, action, id).await?;
-        let Some(target) = releases.iter().find(|r| r.info.version == version) else {
-            return Ok(Err(ReleaseChangeError::UnknownRelease {
-                id: id.to_owned(),
-                version: version.to_owned(),
-            }));
+        let target = match find_release(&releases, id, version) {
+            Ok(target) => target,
+            Err(refused) => return Ok(Err(refused)),
         };
         if target.info.withdrawn_at.is_some() {
             return Ok(Err(ReleaseChangeError::Withdrawn {
@@ -353,6 +349,21 @@ impl Db {
             })
             .collect()
     }
+}
+
+/// Release `version` among plugin `id`'s `releases`.
+fn find_release<'a>(
+    releases: &'a [StoredRelease],
+    id: &str,
+    version: &str,
+) -> Result<&'a StoredRelease, ReleaseChangeError> {
+    releases
+        .iter()
+        .find(|release| release.info.version == version)
+        .ok_or_else(|| ReleaseChangeError::UnknownRelease {
+            id: id.to_owned(),
+            version: version.to_owned(),
+        })
 }
 
 /// Plugin `id`'s releases inside `tx`, newest first, with `current` set.

@@ -336,19 +336,17 @@ impl Db {
             Some(account) => {
                 sqlx::query(&format!(
                     "SELECT {TOKEN_COLUMNS} FROM tokens WHERE account_id = $1 \
-                 ORDER BY created_at DESC, id"
+                 ORDER BY created_at DESC, label, id"
                 ))
                 .bind(account)
                 .fetch_all(&self.reads)
                 .await
             }
-            None => {
-                sqlx::query(&format!(
-                    "SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY created_at DESC, id"
-                ))
-                .fetch_all(&self.reads)
-                .await
-            }
+            None => sqlx::query(&format!(
+                "SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY account_id, created_at DESC, label, id"
+            ))
+            .fetch_all(&self.reads)
+            .await,
         }
         .map_err(query_error("listing tokens"))?;
         rows.iter().map(decode_token_info).collect()

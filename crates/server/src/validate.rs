@@ -97,8 +97,8 @@ pub fn validate_plugin_dir(dir: &Path) -> Result<ValidatedPlugin, PublishError> 
     let mut skills = Vec::new();
     let mut summaries = Vec::new();
     for skill in found_skills.value {
-        let skill_md =
-            std::fs::read_to_string(&skill.path).map_err(|source| PublishError::Skill {
+        let skill_md = berth_fs::read_bounded_to_string(&skill.path, berth_fs::FileKind::Skill)
+            .map_err(|source| PublishError::Skill {
                 path: skill.path.clone(),
                 source,
             })?;

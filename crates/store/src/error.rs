@@ -117,6 +117,16 @@ pub enum StoreError {
         /// The symlink.
         path: PathBuf,
     },
+    /// Another program (one that takes no berth lock, such as `codex plugin add`) kept
+    /// changing the entry while berth activated its copy, even on the retry.
+    #[error("another program changed the plugin cache entry `{}` while berth was installing it (a `codex plugin add` or `remove` may be running); run the command again", path.display())]
+    ConcurrentChange {
+        /// The plugin base root.
+        path: PathBuf,
+        /// The failure of the last attempt.
+        #[source]
+        source: io::Error,
+    },
     /// The per-plugin lock could not be taken.
     #[error(transparent)]
     Lock(#[from] LockError),
@@ -174,6 +184,7 @@ impl StoreError {
             | Self::Copy { .. }
             | Self::OldVersionRemainsActive { .. }
             | Self::RollbackFailed { .. }
+            | Self::ConcurrentChange { .. }
             | Self::SymlinkedCacheDir { .. }
             | Self::Lock(_)
             | Self::BlankStoredRemotePluginId { .. }

@@ -47,6 +47,47 @@ pub(crate) enum FailPoint {
     SwapInstallAndRollback,
 }
 
+/// Test hook run before each activation attempt (with the attempt number), to act as another
+/// program changing the cache at the worst moment.
+#[cfg(test)]
+#[derive(Clone)]
+pub(crate) struct ActivateHook(pub(crate) std::sync::Arc<dyn Fn(usize) + Send + Sync>);
+
+#[cfg(test)]
+impl std::fmt::Debug for ActivateHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ActivateHook")
+    }
+}
+
+/// Why an activation attempt failed.
+enum Activation {
+    /// The cache entry changed under berth; nothing was moved, so a retry is safe.
+    Raced(io::Error),
+    /// Anything else.
+    Failed(StoreError),
+}
+
+impl Activation {
+    /// A rename that found its source gone (`NotFound`) or its target taken
+    /// (`DirectoryNotEmpty`, `AlreadyExists`) lost a race with another writer.
+    fn classify(err: StoreError) -> Self {
+        match err {
+            StoreError::Io { source, .. }
+                if matches!(
+                    source.kind(),
+                    io::ErrorKind::NotFound
+                        | io::ErrorKind::DirectoryNotEmpty
+                        | io::ErrorKind::AlreadyExists
+                ) =>
+            {
+                Self::Raced(source)
+            }
+            other => Self::Failed(other),
+        }
+    }
+}
+
 /// Where the manifest of an install comes from.
 enum ManifestSource<'a> {
     OnDisk,
@@ -158,25 +199,25 @@ impl PluginLock<'_> {
         }
 
         let installed_path = base_root.join(version);
-        match std::fs::symlink_metadata(&base_root) {
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                self.fail_point_io(FailPoint::Activate)
-                    .and_then(|()| berth_fs::rename(&staged_base, &base_root))
-                    .map_err(|source| {
-                        StoreError::io("failed to activate plugin cache entry", &base_root, source)
-                    })?;
+        let mut attempt = 0;
+        loop {
+            match self.activate(&staged_base, &staged_version, version, attempt) {
+                Ok(()) => break,
+                Err(Activation::Raced(source)) if attempt == 0 => {
+                    tracing::info!(
+                        "plugin cache entry `{}` changed while installing {id} ({source}); retrying once",
+                        base_root.display()
+                    );
+                    attempt += 1;
+                }
+                Err(Activation::Raced(source)) => {
+                    return Err(StoreError::ConcurrentChange {
+                        path: base_root,
+                        source,
+                    });
+                }
+                Err(Activation::Failed(err)) => return Err(err),
             }
-            Err(err) => {
-                return Err(StoreError::io(
-                    "failed to inspect plugin cache entry",
-                    &base_root,
-                    err,
-                ));
-            }
-            Ok(_) if std::fs::symlink_metadata(&installed_path).is_ok() => {
-                self.swap_base_root(&staged_base, &base_root)?;
-            }
-            Ok(_) => self.activate_new_version(&staged_version, version)?,
         }
         remove_sidecar(&base_root)?;
         drop(staging);
@@ -189,6 +230,41 @@ impl PluginLock<'_> {
             plugin_version: version.to_owned(),
             installed_path,
         })
+    }
+
+    /// Makes the staged copy visible: a fresh install, a same-version swap or an upgrade,
+    /// whichever the cache holds now. A rename that fails because the entry appeared,
+    /// vanished or changed since it was inspected (another program, such as `codex plugin
+    /// add`, that takes no berth lock) is [`Activation::Raced`] and leaves the staged copy
+    /// and the cache as they were, so the caller may try again.
+    fn activate(
+        &self,
+        staged_base: &Path,
+        staged_version: &Path,
+        version: &str,
+        attempt: usize,
+    ) -> Result<(), Activation> {
+        let base_root = self.store.plugin_base_root(&self.id);
+        let installed_path = base_root.join(version);
+        let inspected = std::fs::symlink_metadata(&base_root);
+        let has_version = std::fs::symlink_metadata(&installed_path).is_ok();
+        self.before_activate(attempt);
+        let result = match inspected {
+            Err(err) if err.kind() == io::ErrorKind::NotFound => self
+                .fail_point_io(FailPoint::Activate)
+                .and_then(|()| berth_fs::rename(staged_base, &base_root))
+                .map_err(|source| {
+                    StoreError::io("failed to activate plugin cache entry", &base_root, source)
+                }),
+            Err(err) => Err(StoreError::io(
+                "failed to inspect plugin cache entry",
+                &base_root,
+                err,
+            )),
+            Ok(_) if has_version => self.swap_base_root(staged_base, &base_root),
+            Ok(_) => self.activate_new_version(staged_version, version),
+        };
+        result.map_err(Activation::classify)
     }
 
     /// Case A: the base root exists without this version. Rename the version in, then move the
@@ -344,6 +420,17 @@ impl PluginLock<'_> {
     fn fail_point_io(&self, _point: FailPoint) -> io::Result<()> {
         Ok(())
     }
+
+    #[cfg(test)]
+    fn before_activate(&self, attempt: usize) {
+        if let Some(hook) = &self.store.before_activate {
+            (hook.0)(attempt);
+        }
+    }
+
+    #[cfg(not(test))]
+    #[expect(clippy::unused_self, reason = "test hook")]
+    fn before_activate(&self, _attempt: usize) {}
 }
 
 impl<'a> ManifestSource<'a> {
@@ -388,7 +475,10 @@ fn manifest_version(
 /// The manifest `name`, read leniently: other fields may be malformed.
 fn manifest_name(source: &Path, manifest: &ManifestSource<'_>) -> Option<String> {
     let text = match manifest {
-        ManifestSource::OnDisk => std::fs::read_to_string(find_manifest(source)?).ok()?,
+        ManifestSource::OnDisk => {
+            berth_fs::read_bounded_to_string(&find_manifest(source)?, berth_fs::FileKind::Manifest)
+                .ok()?
+        }
         ManifestSource::Fallback(text) => (*text).to_owned(),
         ManifestSource::Missing => return None,
     };

@@ -206,3 +206,64 @@ fn a_failed_rollback_keeps_the_backup_and_the_next_operation_restores_it() {
     );
     fixture.assert_old_version_active();
 }
+
+/// Issue 11 item F: `codex plugin add` (which takes no berth lock) moves the base root aside
+/// while it swaps in its own copy; berth's swap then met a missing base root and failed with
+/// "failed to activate updated plugin cache entry ...: No such file or directory".
+#[test]
+fn install_retries_once_when_codex_swaps_the_entry_at_the_same_time() {
+    let fixture = Fixture::new();
+    let mut store = PluginStore::try_new(fixture.dir.path()).unwrap();
+    let base_root = store.plugin_base_root(&fixture.plugin);
+    let aside = fixture.dir.path().join("codex-backup");
+    let (hook_base, hook_aside) = (base_root.clone(), aside);
+    store.before_activate = Some(super::ActivateHook(std::sync::Arc::new(move |attempt| {
+        if attempt == 0 {
+            // Codex's first rename, between berth's look at the entry and its swap: the entry
+            // is away while Codex's new copy is not yet in place.
+            berth_fs::rename(&hook_base, &hook_aside).unwrap();
+        }
+    })));
+    let result = store
+        .install(&source(fixture.dir.path(), "1.0.0", "new"), &fixture.plugin)
+        .unwrap();
+    assert_eq!(result.plugin_version, "1.0.0");
+    assert_eq!(
+        std::fs::read_to_string(base_root.join("1.0.0/marker.txt")).unwrap(),
+        "new"
+    );
+    assert_eq!(names(&store.cache_root().join("debug")), ["sample"]);
+}
+
+/// Issue 11 item F: when the other program keeps changing the entry, the second failure is
+/// reported as such, with what to do.
+#[test]
+fn install_reports_another_program_when_the_race_repeats() {
+    let fixture = Fixture::new();
+    let mut store = PluginStore::try_new(fixture.dir.path()).unwrap();
+    let base_root = store.plugin_base_root(&fixture.plugin);
+    let aside = fixture.dir.path().join("codex-backup");
+    let (hook_base, hook_aside) = (base_root.clone(), aside);
+    store.before_activate = Some(super::ActivateHook(std::sync::Arc::new(move |_| {
+        // The entry flips between away and back each time berth has looked at it.
+        if hook_base.exists() {
+            berth_fs::rename(&hook_base, &hook_aside).unwrap();
+        } else {
+            berth_fs::rename(&hook_aside, &hook_base).unwrap();
+        }
+    })));
+    let err = store
+        .install(&source(fixture.dir.path(), "1.0.0", "new"), &fixture.plugin)
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::ConcurrentChange { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "another program changed the plugin cache entry `{}` while berth was installing it (a `codex plugin add` or `remove` may be running); run the command again",
+            base_root.display()
+        )
+    );
+}

@@ -43,7 +43,7 @@ impl PluginStore {
             return Ok(None);
         }
         let path = sidecar_path(&self.plugin_base_root(id));
-        let text = match std::fs::read_to_string(&path) {
+        let text = match berth_fs::read_bounded_to_string(&path, berth_fs::FileKind::Sidecar) {
             Ok(text) => text,
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(err) => {

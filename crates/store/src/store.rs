@@ -39,6 +39,8 @@ pub struct PluginStore {
     lock_timeout: Option<Duration>,
     #[cfg(test)]
     pub(crate) fail_point: Option<crate::install::FailPoint>,
+    #[cfg(test)]
+    pub(crate) before_activate: Option<crate::install::ActivateHook>,
 }
 
 impl PluginStore {
@@ -54,6 +56,8 @@ impl PluginStore {
             lock_timeout: None,
             #[cfg(test)]
             fail_point: None,
+            #[cfg(test)]
+            before_activate: None,
         })
     }
 

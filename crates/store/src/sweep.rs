@@ -1,6 +1,8 @@
-//! Crash recovery for one plugin: leftover `plugin-install-<plugin>.*`, `plugin-backup-<plugin>.*`
-//! and `plugin-trash-<plugin>.*` dirs in the marketplace dir are removed, after putting an
-//! orphaned backup back when the plugin's base root is missing.
+//! Crash recovery: leftover `plugin-install-<plugin>.*`, `plugin-backup-<plugin>.*` and
+//! `plugin-trash-<plugin>.*` dirs in a marketplace dir are removed, after putting an orphaned
+//! backup back when the plugin's base root is missing. [`PluginStore::sweep_stale_leftovers`]
+//! does it for every plugin whose lock is free (so a running install is never touched);
+//! Codex's own `plugin-install-XXXXXX` dirs carry no owner and are left alone.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -37,6 +39,64 @@ pub(crate) fn ensure_not_symlink(path: &Path) -> Result<(), StoreError> {
             err,
         )),
     }
+}
+
+impl PluginStore {
+    /// Sweeps what killed berth processes left in the cache, for every plugin nobody is
+    /// installing now (its lock is free). Cheap: one directory listing per marketplace.
+    /// Returns the number of plugins whose leftovers were swept; failures are logged.
+    pub fn sweep_stale_leftovers(&self) -> usize {
+        let Ok(marketplaces) = std::fs::read_dir(self.cache_root()) else {
+            return 0;
+        };
+        let mut owners = std::collections::BTreeSet::new();
+        for marketplace in marketplaces.filter_map(Result::ok) {
+            let Some(marketplace_name) = marketplace.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            if marketplace_name.starts_with('.')
+                || !marketplace.file_type().is_ok_and(|kind| kind.is_dir())
+            {
+                continue;
+            }
+            let Ok(entries) = std::fs::read_dir(marketplace.path()) else {
+                continue;
+            };
+            for entry in entries.filter_map(Result::ok) {
+                let name = entry.file_name();
+                if let Some(owner) = name.to_str().and_then(leftover_owner)
+                    && let Ok(id) = PluginId::new(owner.to_owned(), marketplace_name.clone())
+                {
+                    owners.insert(id);
+                }
+            }
+        }
+        let mut swept = 0;
+        for id in owners {
+            let lock_path = self.lock_path(&id);
+            match berth_fs::LockedFile::try_acquire(&lock_path, &format!("plugin {id}")) {
+                Ok(Some(_lock)) => match sweep_leftovers(self, &id) {
+                    Ok(()) => swept += 1,
+                    Err(err) => tracing::warn!("failed to sweep leftovers of {id}: {err}"),
+                },
+                Ok(None) => tracing::debug!("not sweeping {id}: another process holds its lock"),
+                Err(err) => tracing::warn!("failed to sweep leftovers of {id}: {err}"),
+            }
+        }
+        swept
+    }
+}
+
+/// The plugin owning a berth temp dir name (`plugin-install-<plugin>.XXXXXX`); `None` for
+/// anything else, including Codex's `plugin-install-XXXXXX`, which name no owner.
+fn leftover_owner(name: &str) -> Option<&str> {
+    let rest = [INSTALL_PREFIX, BACKUP_PREFIX, TRASH_PREFIX]
+        .iter()
+        .find_map(|prefix| name.strip_prefix(prefix))?;
+    let (owner, _random) = rest.split_once('.')?;
+    berth_plugin::validate_plugin_segment(owner, "plugin name")
+        .is_ok()
+        .then_some(owner)
 }
 
 /// Restores an orphaned backup and removes leftover temp dirs of `id`. Must run under the

@@ -36,8 +36,12 @@ impl PluginLock<'_> {
             TRASH_PREFIX,
             "failed to create plugin cache backup directory",
         )?;
-        berth_fs::rename(&base_root, &trash.path().join(self.id.plugin_name()))
-            .map_err(remove_error)?;
+        match berth_fs::rename(&base_root, &trash.path().join(self.id.plugin_name())) {
+            Ok(()) => {}
+            // Another program (e.g. `codex plugin remove`) removed it first.
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(err) => return Err(remove_error(err)),
+        }
         tracing::debug!("uninstalled {} from `{}`", self.id, base_root.display());
         self.discard(trash);
         Ok(true)

@@ -13,8 +13,10 @@
     reason = "test harness: a failure to set up is a test failure"
 )]
 
+pub mod fuzz;
 mod git_server;
 mod jsonrpc;
+mod special_files;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,6 +25,7 @@ use serde_json::json;
 
 pub use git_server::{GitClientEnv, GitRepo, GitServer};
 pub use jsonrpc::AppServerClient;
+pub use special_files::mkfifo;
 
 /// Pinned version of the Codex peer used by compatibility tests.
 pub const CODEX_PEER_VERSION: &str = "0.169.0";

@@ -59,7 +59,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(run_stdio(options)) {
+    let served = runtime.block_on(run_stdio(options));
+    // `run_stdio` already waited (boundedly) for requests; nothing may keep the process alive.
+    runtime.shutdown_background();
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!("{}", berth_app_server::error_chain(&err));

@@ -69,6 +69,32 @@ impl Server {
         }
     }
 
+    /// The server's stdin, for writing a message in pieces.
+    pub(crate) fn stdin(&mut self) -> &mut ChildStdin {
+        self.stdin.as_mut().expect("stdin open")
+    }
+
+    /// The server's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for an error answer with `"id": null` (to a message that could not be read).
+    pub(crate) fn answer_without_id(&mut self) -> Value {
+        let deadline = Instant::now() + WAIT;
+        let matches = |m: &Value| m.get("id") == Some(&Value::Null) && m.get("error").is_some();
+        if let Some(index) = self.pending.iter().position(matches) {
+            return self.pending.remove(index).unwrap();
+        }
+        loop {
+            let message = self.next_line(deadline);
+            if matches(&message) {
+                return message;
+            }
+            self.pending.push_back(message);
+        }
+    }
+
     /// Writes raw bytes (plus a newline).
     pub(crate) fn send_raw(&mut self, bytes: &[u8]) {
         let stdin = self.stdin.as_mut().expect("stdin open");

@@ -17,6 +17,7 @@ mod conformance;
 mod deltas;
 mod git;
 mod harness;
+mod hostile_input;
 mod loopback;
 mod overload;
 mod protocol;

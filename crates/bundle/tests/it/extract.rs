@@ -141,12 +141,13 @@ fn extraction_rejects_total_size_over_limit() {
         &archive.gzip(),
         ExtractLimits {
             max_total_bytes: 64,
+            ..ExtractLimits::default()
         },
     );
     assert_eq!(
         result.unwrap_err().to_string(),
         format!(
-            "plugin bundle extracted size would be {} bytes, exceeding maximum total size of 64 bytes",
+            "plugin bundle extracted size would be {} bytes, exceeding maximum total size of 64 bytes (set BERTH_MAX_EXTRACTED_BYTES to raise it)",
             manifest_len + 64
         )
     );
@@ -160,6 +161,7 @@ fn extraction_stops_before_writing_an_entry_over_the_limit() {
         &archive.gzip(),
         ExtractLimits {
             max_total_bytes: 1024,
+            ..ExtractLimits::default()
         },
     );
     assert!(matches!(result, Err(BundleError::ExtractedTooLarge { .. })));

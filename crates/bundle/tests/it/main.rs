@@ -6,4 +6,6 @@ mod archive;
 #[cfg(test)]
 mod extract;
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod pack;

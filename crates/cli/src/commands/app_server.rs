@@ -52,7 +52,11 @@ fn serve(codex_home: Option<&Path>, overrides: &[String]) -> anyhow::Result<Exit
         .enable_all()
         .build()
         .context("failed to start the async runtime")?;
-    runtime.block_on(berth_app_server::run_stdio(options))?;
+    let served = runtime.block_on(berth_app_server::run_stdio(options));
+    // `run_stdio` already waited (boundedly) for requests and flushed analytics; a blocking
+    // task still stuck must not keep the process alive.
+    runtime.shutdown_background();
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,8 +2,9 @@
 //! render.
 
 pub(crate) mod app_server;
+pub(crate) mod login;
 mod marketplace;
-mod plugin;
+pub(crate) mod plugin;
 pub(crate) mod publish;
 mod quickstart;
 pub(crate) mod serve;
@@ -37,6 +38,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 | PluginCommand::Read(_)
                 | PluginCommand::Sync(_)
                 | PluginCommand::Outdated(_)
+                | PluginCommand::Validate(_)
                 | PluginCommand::Marketplace(
                     MarketplaceCommand::Add(_)
                     | MarketplaceCommand::List { .. }
@@ -53,6 +55,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 PluginCommand::Sync(args) => plugin::sync::run(&context, &args),
                 PluginCommand::Outdated(args) => plugin::outdated::run(&context, &args),
                 PluginCommand::Update(args) => plugin::update::run(&context, &args),
+                PluginCommand::Validate(args) => plugin::validate::run(&args),
                 PluginCommand::Marketplace(command) => marketplace::run(&context, command),
             }
         }
@@ -72,7 +75,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             app_server::run(&args, cli.codex_home.as_deref(), &cli.config_overrides)
         }
         Command::Smoke(args) => smoke::run(args, cli.codex_home.as_deref(), &cli.config_overrides),
-        Command::Serve(args) => serve::run(args),
-        Command::Publish(args) => publish::run(args),
+        Command::Serve(args) => serve::run(*args),
+        Command::Publish(args) => publish::run(cli.codex_home.as_deref(), args),
+        Command::Login(args) => login::login(cli.codex_home.as_deref(), &args),
+        Command::Logout(args) => login::logout(cli.codex_home.as_deref(), &args),
+        Command::Whoami(args) => login::whoami(cli.codex_home.as_deref(), &args),
     }
 }

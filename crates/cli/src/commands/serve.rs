@@ -7,18 +7,23 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use berth_server::{Account, Db, ServerConfig, TlsPaths};
-use berth_service_protocol::Status;
+use berth_server::{Db, ServerConfig, TlsPaths};
 use clap::{Args, Subcommand};
 
-use crate::commands::UserError;
 use crate::printer;
 
+mod account;
 mod events;
 mod limits;
+mod plugin;
+pub(crate) mod target;
+mod token;
 
+use account::AccountCommand;
 use events::EventsArgs;
 use limits::LimitArgs;
+use plugin::{PluginCommand, StatusArgs};
+use token::TokenCommand;
 
 /// Where the service keeps its data; shared by `berth serve` and `berth publish`.
 #[derive(Debug, Clone, Args)]
@@ -86,56 +91,14 @@ pub(crate) enum ServeCommand {
     /// Manage accounts.
     #[command(subcommand)]
     Account(AccountCommand),
-    /// Manage access tokens.
+    /// Manage access tokens (scopes, expiry, revocation).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// List plugins, their releases, withdraw a release or roll back to one.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
     /// Set a plugin's admin status (`AVAILABLE` or `DISABLED_BY_ADMIN`).
-    Status {
-        #[command(flatten)]
-        storage: StorageArgs,
-        /// The backend plugin id.
-        plugin_id: String,
-        /// `AVAILABLE` or `DISABLED_BY_ADMIN`.
-        status: String,
-    },
-}
-
-/// `berth serve account ...`.
-#[derive(Debug, Subcommand)]
-pub(crate) enum AccountCommand {
-    /// Add an account; its id is what clients send in `chatgpt-account-id`.
-    Add {
-        #[command(flatten)]
-        storage: StorageArgs,
-        /// Account id.
-        id: String,
-        /// Display name (default: the id).
-        #[arg(long)]
-        name: Option<String>,
-    },
-    /// List accounts.
-    List {
-        #[command(flatten)]
-        storage: StorageArgs,
-        /// Output as JSON.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-/// `berth serve token ...`.
-#[derive(Debug, Subcommand)]
-pub(crate) enum TokenCommand {
-    /// Create a token for an account and print it once (only its hash is stored).
-    Add {
-        #[command(flatten)]
-        storage: StorageArgs,
-        /// Account id.
-        account: String,
-        /// A label to recognise the token by.
-        #[arg(long, default_value = "")]
-        label: String,
-    },
+    Status(StatusArgs),
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -165,93 +128,11 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             ))
         }
         Some(ServeCommand::Events(args)) => runtime.block_on(events::run(args)),
-        Some(ServeCommand::Account(AccountCommand::Add { storage, id, name })) => {
-            runtime.block_on(async move {
-                if !berth_plugin::is_valid_remote_plugin_id(&id) {
-                    return Err(UserError(format!(
-                        "invalid account id `{id}`: use ASCII letters, digits, `_`, `-` and `~`"
-                    ))
-                    .into());
-                }
-                let db = open_db(&storage).await?;
-                let outcome = add_account_once(&db, &id, name.as_deref().unwrap_or(&id)).await;
-                db.close().await;
-                match outcome? {
-                    (account, true) => printer::line(format!("account `{}` added", account.id))?,
-                    (account, false) => printer::line(format!(
-                        "account `{}` already exists (name `{}`); nothing changed",
-                        account.id, account.name
-                    ))?,
-                }
-                Ok(ExitCode::SUCCESS)
-            })
-        }
-        Some(ServeCommand::Account(AccountCommand::List { storage, json })) => {
-            runtime.block_on(async move {
-                let db = open_db(&storage).await?;
-                let accounts = db.accounts().await?;
-                db.close().await;
-                if json {
-                    printer::json(&accounts)?;
-                } else {
-                    let rows: Vec<Vec<String>> = accounts
-                        .iter()
-                        .map(|account| vec![account.id.clone(), account.name.clone()])
-                        .collect();
-                    printer::line(printer::table(&["ID", "NAME"], &rows))?;
-                    if rows.is_empty() {
-                        printer::note("no accounts yet; add one with `berth serve account add ID`");
-                    }
-                }
-                Ok(ExitCode::SUCCESS)
-            })
-        }
-        Some(ServeCommand::Token(TokenCommand::Add {
-            storage,
-            account,
-            label,
-        })) => runtime.block_on(async move {
-            let db = open_db(&storage).await?;
-            let token = db.add_token(&account, &label).await;
-            db.close().await;
-            let token = token.map_err(|err| UserError(err.to_string()))?;
-            printer::line(token)?;
-            printer::note(format!(
-                "send it as `Authorization: Bearer <token>` with `chatgpt-account-id: {account}`; it is not shown again"
-            ));
-            Ok(ExitCode::SUCCESS)
-        }),
-        Some(ServeCommand::Status {
-            storage,
-            plugin_id,
-            status,
-        }) => runtime.block_on(async move {
-            let status = Status::parse(&status).ok_or_else(|| {
-                UserError(format!(
-                    "unknown status `{status}`; use AVAILABLE or DISABLED_BY_ADMIN"
-                ))
-            })?;
-            let db = open_db(&storage).await?;
-            let found = db.set_plugin_status(&plugin_id, status).await;
-            db.close().await;
-            if !found? {
-                return Err(UserError(format!(
-                    "no plugin `{plugin_id}`; publish it with `berth publish`"
-                ))
-                .into());
-            }
-            printer::line(format!("plugin `{plugin_id}` is now {}", status.as_str()))?;
-            Ok(ExitCode::SUCCESS)
-        }),
+        Some(ServeCommand::Account(command)) => runtime.block_on(account::run(command)),
+        Some(ServeCommand::Token(command)) => runtime.block_on(token::run(command)),
+        Some(ServeCommand::Plugin(command)) => runtime.block_on(plugin::run(command)),
+        Some(ServeCommand::Status(args)) => runtime.block_on(plugin::status(args)),
     }
-}
-
-/// Adds account `id` unless it exists; returns the account and whether it was added.
-async fn add_account_once(db: &Db, id: &str, name: &str) -> anyhow::Result<(Account, bool)> {
-    if let Some(account) = db.account(id).await? {
-        return Ok((account, false));
-    }
-    Ok((db.add_account(id, name).await?, true))
 }
 
 async fn serve(

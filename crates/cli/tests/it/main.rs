@@ -10,11 +10,13 @@
 mod analytics;
 mod app_server;
 mod codex_compat;
+mod crash_sweep;
 mod faults;
 mod git_faults;
 mod git_fixture;
 mod git_interop;
 mod git_marketplaces;
+mod hostile_files;
 mod lifecycle;
 mod remote;
 mod remote_codex;
@@ -24,6 +26,7 @@ mod serve_limits;
 mod serve_postgres;
 mod smoke_faults;
 mod smokes;
+mod team;
 mod updates;
 
 use std::path::Path;

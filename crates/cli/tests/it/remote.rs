@@ -310,7 +310,9 @@ fn remote_install_and_uninstall_through_the_cli_update_cache_sidecar_service_and
             .codex_home()
             .join("plugins/.remote-plugin-install-staging")
             .read_dir()
-            .is_ok_and(|mut entries| entries.next().is_some())
+            .is_ok_and(|entries| entries
+                .filter_map(Result::ok)
+                .any(|entry| entry.file_name() != ".berth-staging.lock"))
     );
     // Remote installs live on the service, not in config.toml.
     assert!(!home.config_text().contains("[plugins"));

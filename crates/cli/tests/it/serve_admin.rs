@@ -23,23 +23,58 @@ fn admin(data_dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// Replaces every `berth_<64 hex>` token in `text` with `[TOKEN]`.
+/// Replaces every minted token (a JWT: three base64url segments starting `eyJ`) in `text` with
+/// `[TOKEN]`, token ids with `[TOKEN_ID]` and dates with `[DATE]`, which change each run.
 fn redact_tokens(text: &str) -> String {
+    let words: Vec<String> = text
+        .split_inclusive(|c: char| c.is_whitespace() || c == '"')
+        .map(|word| {
+            let trimmed = word.trim_end_matches(|c: char| c.is_whitespace() || c == '"');
+            let rest = &word[trimmed.len()..];
+            let is_jwt = trimmed.starts_with("eyJ")
+                && trimmed.split('.').count() == 3
+                && trimmed
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+            if is_jwt {
+                format!("[TOKEN]{rest}")
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect();
+    let text = words.concat();
+    redact_pattern(
+        &redact_pattern(&text, 16, "[TOKEN_ID]", |b| b.is_ascii_hexdigit()),
+        10,
+        "[DATE]",
+        |b| b.is_ascii_digit() || b == b'-',
+    )
+}
+
+/// Replaces each run of exactly `len` bytes matching `accept` (bounded by other bytes), where a
+/// date must also look like `YYYY-MM-DD`, with `with`.
+fn redact_pattern(text: &str, len: usize, with: &str, accept: fn(u8) -> bool) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("berth_") {
-        out.push_str(&rest[..start]);
-        let candidate = &rest[start + "berth_".len()..];
-        let hex_len = candidate.bytes().take_while(u8::is_ascii_hexdigit).count();
-        if hex_len == 64 {
-            out.push_str("[TOKEN]");
-            rest = &candidate[64..];
+    let mut index = 0;
+    while index < bytes.len() {
+        let run = bytes[index..].iter().take_while(|b| accept(**b)).count();
+        let looks_right = run == len
+            && (with != "[DATE]" || (bytes[index + 4] == b'-' && bytes[index + 7] == b'-'))
+            && (with != "[TOKEN_ID]" || bytes[index..index + len].iter().any(u8::is_ascii_digit));
+        if looks_right {
+            out.push_str(with);
+            index += run;
+        } else if run > 0 {
+            out.push_str(&text[index..index + run]);
+            index += run;
         } else {
-            out.push_str("berth_");
-            rest = candidate;
+            let ch = text[index..].chars().next().unwrap();
+            out.push(ch);
+            index += ch.len_utf8();
         }
     }
-    out.push_str(rest);
     out
 }
 
@@ -49,14 +84,14 @@ fn transcript(data_dir: &Path, args: &[&str], output: &Output) -> String {
         |bytes: &[u8]| redact_tokens(&String::from_utf8_lossy(bytes).replace(&data, "[DATA]"));
     format!(
         "$ berth {} --data-dir [DATA]\nexit: {}\n--- stdout\n{}--- stderr\n{}",
-        args.join(" ").replace(&data, "[DATA]"),
+        redact_tokens(&args.join(" ").replace(&data, "[DATA]")),
         output.status.code().unwrap_or(-1),
         clean(&output.stdout),
         clean(&output.stderr)
     )
 }
 
-/// The token `berth serve token add` printed: `berth_` and 64 lowercase hex digits.
+/// The token `berth serve token add` printed: a JWT.
 fn printed_token(output: &Output) -> String {
     assert!(output.status.success(), "{output:?}");
     let token = String::from_utf8(output.stdout.clone())
@@ -106,6 +141,29 @@ fn serve_admin_commands_read_like_a_transcript() {
         .to_owned();
     step(&["serve", "status", &id, "PAUSED"]);
     step(&["serve", "status", &id, "DISABLED_BY_ADMIN"]);
+    step(&["serve", "status", "linear", "AVAILABLE"]);
+    step(&["serve", "plugin", "list"]);
+    step(&["serve", "plugin", "releases", "linear"]);
+    step(&[
+        "serve", "token", "add", "beta", "--scope", "publish", "--plugin", &id, "--label", "ci",
+    ]);
+    step(&["serve", "token", "list"]);
+    let tokens: Vec<Value> = serde_json::from_slice(
+        &admin(
+            &data_dir,
+            &["serve", "token", "list", "--account", "acme", "--json"],
+        )
+        .stdout,
+    )
+    .unwrap();
+    let token_id = tokens[0]["id"].as_str().unwrap().to_owned();
+    step(&["serve", "token", "revoke", &token_id]);
+    step(&["serve", "token", "revoke", &token_id]);
+    step(&["serve", "account", "remove", "beta"]);
+    step(&["serve", "account", "remove", "beta"]);
+    step(&["serve", "plugin", "withdraw", "linear", "1.0.0"]);
+    step(&["serve", "plugin", "rollback", "linear", "1.0.0"]);
+    step(&["serve", "plugin", "list"]);
     step(&["serve", "events"]);
     step(&["serve", "events", "--json"]);
     let source_dir = source.to_string_lossy().into_owned();

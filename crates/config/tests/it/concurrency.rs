@@ -63,3 +63,24 @@ fn concurrent_edits_each_toggling_a_different_plugin_all_land() {
     }
     assert_eq!(config.render(), HAND_WRITTEN);
 }
+
+/// Issue 11 item E: a config temp file is stale only when no edit holds the config lock.
+#[test]
+fn config_temp_files_are_swept_only_while_the_lock_is_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = berth_config::ConfigStore::new(dir.path());
+    let leftover = dir.path().join(".config.toml.berth-tmp-AbC123");
+    let foreign = dir.path().join(".tmpAbC123");
+    for path in [&leftover, &foreign] {
+        berth_fs::write_atomic(path, b"x").unwrap();
+    }
+    let held = berth_fs::LockedFile::try_acquire(store.lock_path(), "test")
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.sweep_stale_temp_files(), 0);
+    assert!(leftover.exists());
+    drop(held);
+    assert_eq!(store.sweep_stale_temp_files(), 1);
+    assert!(!leftover.exists());
+    assert!(foreign.exists());
+}

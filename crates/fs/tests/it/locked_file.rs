@@ -17,17 +17,6 @@ fn acquire_creates_parent_directories_and_the_lock_file() {
 }
 
 #[test]
-fn try_acquire_gives_none_while_another_holder_has_the_lock() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("staging.lock");
-    let held = LockedFile::try_acquire(&path, "staging").unwrap();
-    assert!(held.is_some());
-    assert!(LockedFile::try_acquire(&path, "staging").unwrap().is_none());
-    drop(held);
-    assert!(LockedFile::try_acquire(&path, "staging").unwrap().is_some());
-}
-
-#[test]
 fn a_held_lock_times_out_with_a_message_naming_path_resource_and_variable() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plugin.lock");
@@ -119,4 +108,28 @@ fn lock_timeout_env_value_is_parsed_as_seconds() {
         lock_timeout_from_env_value(Some("soon")),
         DEFAULT_LOCK_TIMEOUT
     );
+}
+
+#[test]
+fn try_acquire_never_waits_and_shared_holders_coexist() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("staging.lock");
+    let timeout = std::time::Duration::from_secs(1);
+    let first = berth_fs::LockedFile::acquire_shared_with_timeout(&path, "t", timeout).unwrap();
+    let second = berth_fs::LockedFile::acquire_shared_with_timeout(&path, "t", timeout).unwrap();
+    assert!(
+        berth_fs::LockedFile::try_acquire(&path, "t")
+            .unwrap()
+            .is_none()
+    );
+    drop((first, second));
+    let exclusive = berth_fs::LockedFile::try_acquire(&path, "t").unwrap();
+    assert!(exclusive.is_some());
+    let err = berth_fs::LockedFile::acquire_shared_with_timeout(
+        &path,
+        "t",
+        std::time::Duration::from_millis(20),
+    )
+    .unwrap_err();
+    assert!(matches!(err, berth_fs::LockError::Timeout { .. }));
 }

@@ -4,7 +4,11 @@
 #[cfg(test)]
 mod atomic;
 #[cfg(test)]
+mod bounded_read;
+#[cfg(test)]
 mod copy;
+#[cfg(test)]
+mod deep_copy;
 #[cfg(test)]
 mod fixture;
 #[cfg(test)]

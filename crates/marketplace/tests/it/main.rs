@@ -9,6 +9,7 @@
 mod admission;
 mod discovery;
 mod example;
+mod fuzz;
 mod load;
 mod snapshot;
 

@@ -187,7 +187,7 @@ fn read_mcp_file(path: &Path, declared: bool, warnings: &mut Vec<String>) -> Map
 /// Reads a JSON file. A missing default file is silent; a missing declared file, a read
 /// failure or a syntax error is a warning.
 fn read_json_file(path: &Path, declared: bool, warnings: &mut Vec<String>) -> Option<Value> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match berth_fs::read_bounded_to_string(path, berth_fs::FileKind::Manifest) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound && !declared => return None,
         Err(error) => {

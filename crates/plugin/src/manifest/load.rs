@@ -16,12 +16,14 @@ pub fn load_manifest(root: &Path) -> Result<LoadedManifest, ManifestError> {
     let root = absolute_root(root);
     let path = find_manifest(&root)
         .ok_or_else(|| ManifestError::new(ManifestErrorKind::NotFound { root: root.clone() }))?;
-    let text = std::fs::read_to_string(&path).map_err(|source| {
-        ManifestError::new(ManifestErrorKind::Read {
-            path: path.clone(),
-            source,
-        })
-    })?;
+    let text = berth_fs::read_bounded_to_string(&path, berth_fs::FileKind::Manifest).map_err(
+        |source| {
+            ManifestError::new(ManifestErrorKind::Read {
+                path: path.clone(),
+                source,
+            })
+        },
+    )?;
     parse_manifest_str(&text, &root, path)
 }
 
@@ -334,3 +336,7 @@ fn unwrap_mcp_servers(servers: &Map<String, Value>) -> Map<String, Value> {
 #[cfg(test)]
 #[path = "load_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "load_fuzz_tests.rs"]
+mod fuzz_tests;

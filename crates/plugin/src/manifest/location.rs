@@ -73,10 +73,12 @@ pub fn read_manifest_header(root: &Path) -> Result<ManifestHeader, ManifestHeade
     let path = find_manifest(root).ok_or_else(|| ManifestHeaderError::Missing {
         root: root.to_path_buf(),
     })?;
-    let text = std::fs::read_to_string(&path).map_err(|source| ManifestHeaderError::Read {
-        path: path.clone(),
-        source,
-    })?;
+    let text = berth_fs::read_bounded_to_string(&path, berth_fs::FileKind::Manifest).map_err(
+        |source| ManifestHeaderError::Read {
+            path: path.clone(),
+            source,
+        },
+    )?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|source| ManifestHeaderError::Parse {
             path: path.clone(),

@@ -57,7 +57,8 @@ impl LoadedManifest {
         for root in self.skill_roots() {
             for folder in skill_folders(&root, &mut warnings) {
                 let path = folder.join(SKILL_FILE);
-                let text = match std::fs::read_to_string(&path) {
+                let text = match berth_fs::read_bounded_to_string(&path, berth_fs::FileKind::Skill)
+                {
                     Ok(text) => text,
                     Err(error) => {
                         warnings.push(format!("failed to read `{}`: {error}", path.display()));

@@ -6,6 +6,10 @@
 
 // `cfg(test)` lets the workspace's `allow-unwrap-in-tests` cover the shared helpers too.
 #[cfg(test)]
+mod hostile_bundles;
+#[cfg(test)]
+mod hostile_pages;
+#[cfg(test)]
 mod install;
 #[cfg(test)]
 mod on_serve;

@@ -17,7 +17,7 @@ use berth_store::PluginStore;
 use pretty_assertions::assert_eq;
 
 use crate::serve::{Serve, client_for, plugin_source};
-use crate::service::ALLOW_HTTP;
+use crate::service::{ALLOW_HTTP, staging_is_empty};
 
 /// A running service, a temp folder, a Codex home in it logged in to the service, a client
 /// for it and the home's plugin store.
@@ -48,11 +48,6 @@ impl Setup {
 
 fn id(key: &str) -> PluginId {
     PluginId::parse(key).unwrap()
-}
-
-fn staging_is_empty(home: &std::path::Path) -> bool {
-    let staging = home.join("plugins/.remote-plugin-install-staging");
-    std::fs::read_dir(staging).map_or(true, |mut entries| entries.next().is_none())
 }
 
 #[tokio::test]
@@ -276,7 +271,7 @@ async fn a_download_from_berth_serve_over_the_size_limit_is_refused() {
     assert_eq!(
         err.to_string(),
         format!(
-            "remote plugin bundle download from {} exceeded maximum size of 16 bytes",
+            "remote plugin bundle download from {} exceeded maximum size of 16 bytes (set BERTH_MAX_BUNDLE_DOWNLOAD_BYTES to raise it)",
             bundle.bundle_download_url
         )
     );

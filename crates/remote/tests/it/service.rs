@@ -106,9 +106,51 @@ impl TestService {
         id
     }
 
+    /// Publishes the crafted bundle `bytes` (gzip tar) as `name`, as a hostile service would.
+    pub(crate) fn publish_bundle(&self, name: &str, version: &str, bytes: Vec<u8>) -> String {
+        let id = format!("plugins~Plugin_{name}");
+        let file = format!("{name}-{version}.tar.gz");
+        let sha256 = berth_bundle::sha256_hex(&bytes);
+        self.state
+            .bundles
+            .lock()
+            .unwrap()
+            .insert(file.clone(), bytes);
+        let item: DirectoryItem = serde_json::from_value(serde_json::json!({
+            "id": id,
+            "name": name,
+            "scope": Scope::Global,
+            "release": Release {
+                version: Some(version.to_owned()),
+                display_name: name.to_owned(),
+                bundle_download_url: Some(format!("{}/bundles/{file}", self.base)),
+                bundle_sha256: Some(sha256),
+                ..Release::default()
+            },
+        }))
+        .unwrap();
+        self.state.plugins.lock().unwrap().insert(id.clone(), item);
+        id
+    }
+
     pub(crate) fn edit(&self, id: &str, edit: impl FnOnce(&mut DirectoryItem)) {
         edit(self.state.plugins.lock().unwrap().get_mut(id).unwrap());
     }
+}
+
+/// Whether no extraction folder is left in the remote install staging folder of `home` (its
+/// lock file stays).
+pub(crate) fn staging_is_empty(home: &std::path::Path) -> bool {
+    let staging = home.join("plugins/.remote-plugin-install-staging");
+    // The staging lock file stays; no extraction folder does.
+    std::fs::read_dir(staging).map_or(true, |entries| {
+        !entries.filter_map(Result::ok).any(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("remote-plugin-bundle-")
+        })
+    })
 }
 
 /// Writes a plugin folder named `name` under `parent` with a manifest and one skill.

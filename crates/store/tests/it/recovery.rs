@@ -81,3 +81,25 @@ fn a_leftover_trash_dir_is_not_restored() {
     assert!(!store.uninstall(&plugin).unwrap());
     assert_eq!(names(&marketplace), Vec::<String>::new());
 }
+
+/// Issue 11 item E: the store-wide sweep leaves a plugin whose lock is held (an install in
+/// progress) alone and sweeps the others.
+#[test]
+fn the_store_wide_sweep_skips_plugins_being_installed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = berth_store::PluginStore::try_new(dir.path()).unwrap();
+    let marketplace = store.cache_root().join("debug");
+    let busy = marketplace.join("plugin-install-busy.Ab12Cd");
+    let stale = marketplace.join("plugin-install-stale.Ef34Gh");
+    for path in [&busy, &stale] {
+        std::fs::create_dir_all(path.join("x")).unwrap();
+    }
+    let busy_id = berth_plugin::PluginId::parse("busy@debug").unwrap();
+    let lock = store.lock_plugin(&busy_id).unwrap();
+    assert_eq!(store.sweep_stale_leftovers(), 1);
+    assert!(busy.exists());
+    assert!(!stale.exists());
+    drop(lock);
+    assert_eq!(store.sweep_stale_leftovers(), 1);
+    assert!(!busy.exists());
+}

@@ -10,6 +10,7 @@ pub(crate) mod remove;
 pub(crate) mod sync;
 pub(crate) mod toggle;
 pub(crate) mod update;
+pub(crate) mod validate;
 
 use berth_plugin::PluginId;
 
