@@ -30,7 +30,7 @@ pub(crate) enum Command {
     /// Install, list, read, enable, disable and remove plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
-    /// Add, list or remove plugin marketplaces recorded in config.toml.
+    /// Add, list, upgrade or remove plugin marketplaces recorded in config.toml.
     #[command(subcommand)]
     Marketplace(MarketplaceCommand),
     /// Run the whole local plugin workflow on an example marketplace in a temporary home.
@@ -67,11 +67,43 @@ pub(crate) enum PluginCommand {
     Read(SelectorArgs),
     /// Make the cache match the remote plugins installed on the plugin service.
     Sync(SyncArgs),
+    /// List installed plugins whose marketplace offers another version.
+    Outdated(OutdatedArgs),
+    /// Install the version a plugin's marketplace offers now (keeps it enabled or disabled).
+    Update(UpdateArgs),
     /// Check a plugin folder as `berth publish` and the plugin service will.
     Validate(crate::commands::plugin::validate::ValidateArgs),
-    /// Add, list or remove plugin marketplaces (same as `berth marketplace`).
+    /// Add, list, upgrade or remove plugin marketplaces (same as `berth marketplace`).
     #[command(subcommand)]
     Marketplace(MarketplaceCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct OutdatedArgs {
+    /// Output as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UpdateArgs {
+    /// The plugin to update: `PLUGIN@MARKETPLACE`, `PLUGIN` with `--marketplace`, or a remote
+    /// plugin's backend id.
+    #[arg(
+        value_name = "PLUGIN[@MARKETPLACE]",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub(crate) plugin: Option<String>,
+    /// Marketplace to use when PLUGIN does not include `@MARKETPLACE`.
+    #[arg(short, long, value_name = "MARKETPLACE", requires = "plugin")]
+    pub(crate) marketplace: Option<String>,
+    /// Update every installed plugin that has another version available.
+    #[arg(long)]
+    pub(crate) all: bool,
+    /// Output the result as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -110,21 +142,27 @@ pub(crate) struct SelectorArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum MarketplaceCommand {
-    /// Record a local marketplace folder in config.toml.
-    Add {
-        /// The marketplace root (holding `.agents/plugins/marketplace.json`) or its file.
-        path: PathBuf,
-        /// Output the result as JSON.
-        #[arg(long)]
-        json: bool,
-    },
-    /// List the marketplaces in scope and their roots.
+    /// Add a local or Git marketplace to config.toml.
+    #[command(
+        after_help = "Examples:\n  berth marketplace add ./path/to/marketplace\n  berth marketplace add owner/repo --ref main\n  berth marketplace add https://github.com/owner/repo --sparse plugins/foo"
+    )]
+    Add(MarketplaceAddArgs),
+    /// List the marketplaces in scope, their roots and, for Git ones, source, ref and revision.
     List {
         /// Output as JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Remove a recorded marketplace (installed plugins stay installed).
+    /// Fetch Git marketplaces and refresh their installed plugins (all of them, or NAME).
+    Upgrade {
+        /// The configured Git marketplace to upgrade (default: every Git marketplace).
+        #[arg(value_name = "MARKETPLACE_NAME")]
+        name: Option<String>,
+        /// Output the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a marketplace (a Git marketplace's snapshot too; installed plugins stay).
     Remove {
         /// The marketplace name.
         name: String,
@@ -132,6 +170,23 @@ pub(crate) enum MarketplaceCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MarketplaceAddArgs {
+    /// A local path, `owner/repo[@ref]` (GitHub), an `http(s)://` Git URL, or an SSH Git URL
+    /// (`git@host:path`, `ssh://`).
+    #[arg(value_name = "SOURCE")]
+    pub(crate) source: String,
+    /// The branch, tag or commit of a Git marketplace to follow (a tag or commit never moves).
+    #[arg(long = "ref", value_name = "REF")]
+    pub(crate) ref_name: Option<String>,
+    /// Check out only this folder of a Git marketplace (repeatable; include `.agents`).
+    #[arg(long = "sparse", value_name = "PATH")]
+    pub(crate) sparse_paths: Vec<String>,
+    /// Output the result as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

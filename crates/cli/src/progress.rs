@@ -1,9 +1,10 @@
-//! The download progress bar of remote plugin installs and syncs: an `indicatif` bar on
-//! stderr when stderr is a terminal, nothing otherwise (or with `--json`).
+//! Progress on stderr when stderr is a terminal (never with `--json`): the download bar of
+//! remote plugin installs and syncs, and a spinner showing what `git` is doing.
 
 use std::io::IsTerminal as _;
 use std::sync::Mutex;
 
+use berth_git::{GitOperation, GitProgress, NoProgress};
 use berth_remote::DownloadProgress;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -61,5 +62,45 @@ impl DownloadProgress for TerminalProgress {
                 bar.finish_and_clear();
             }
         });
+    }
+}
+
+/// A [`GitProgress`] that shows `git`'s latest progress line on a spinner.
+pub(crate) struct GitSpinner {
+    bar: ProgressBar,
+}
+
+impl GitSpinner {
+    /// A spinner when `json` is off and stderr is a terminal; `None` otherwise.
+    fn for_stderr(json: bool) -> Option<Self> {
+        (!json && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
+                ProgressStyle::with_template("{spinner} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            Self { bar }
+        })
+    }
+}
+
+impl GitProgress for GitSpinner {
+    fn line(&self, operation: GitOperation, target: &str, line: &str) {
+        self.bar
+            .set_message(format!("{operation} {target}: {line}"));
+    }
+}
+
+impl Drop for GitSpinner {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// The Git progress reporter for a command: a spinner, or nothing.
+pub(crate) fn git_progress(json: bool) -> Box<dyn GitProgress> {
+    match GitSpinner::for_stderr(json) {
+        Some(spinner) => Box::new(spinner),
+        None => Box::new(NoProgress),
     }
 }

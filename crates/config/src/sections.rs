@@ -33,6 +33,10 @@ pub struct MarketplaceConfig {
     pub source_type: String,
     /// The directory (for `local`) or URL of the marketplace.
     pub source: String,
+    /// `ref`: the branch, tag or commit a Git marketplace follows.
+    pub ref_name: Option<String>,
+    /// `sparse_paths`: the paths of a Git marketplace that are checked out (all when empty).
+    pub sparse_paths: Vec<String>,
 }
 
 /// A problem in `config.toml` that does not stop berth; the affected part is ignored.
@@ -140,11 +144,23 @@ impl ConfigFile {
                 continue;
             };
             let string = |key: &str| entry.get(key).and_then(Item::as_str).map(str::to_owned);
+            let sparse_paths = entry
+                .get("sparse_paths")
+                .and_then(Item::as_array)
+                .map(|paths| {
+                    paths
+                        .iter()
+                        .filter_map(|path| path.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
             match (string("source_type"), string("source")) {
                 (Some(source_type), Some(source)) => value.push(MarketplaceConfig {
                     name: name.to_owned(),
                     source_type,
                     source,
+                    ref_name: string("ref").filter(|name| !name.trim().is_empty()),
+                    sparse_paths,
                 }),
                 (None, _) => warnings.push(warn("has no string `source_type`")),
                 (_, None) => warnings.push(warn("has no string `source`")),
@@ -209,6 +225,29 @@ impl ConfigFile {
         self.set_value(
             &[MARKETPLACES, name],
             &json!({ "source_type": source_type, "source": source }),
+            MergeStrategy::Upsert,
+        )
+    }
+
+    /// Records a Git marketplace the way Codex does: `source_type = "git"`, `source`, then
+    /// `ref` and `sparse_paths` when given (removed when not), keeping any other keys.
+    pub fn set_git_marketplace(
+        &mut self,
+        name: &str,
+        source: &str,
+        ref_name: Option<&str>,
+        sparse_paths: &[String],
+    ) -> Result<(), ConfigError> {
+        check_entry_key(MARKETPLACES, name)?;
+        let sparse_paths = (!sparse_paths.is_empty()).then_some(sparse_paths);
+        self.set_value(
+            &[MARKETPLACES, name],
+            &json!({
+                "source_type": "git",
+                "source": source,
+                "ref": ref_name,
+                "sparse_paths": sparse_paths,
+            }),
             MergeStrategy::Upsert,
         )
     }

@@ -95,11 +95,15 @@ fn marketplaces_are_read_in_file_order_and_bad_ones_skipped() {
                     name: "zeta".to_owned(),
                     source_type: "local".to_owned(),
                     source: "/z".to_owned(),
+                    ref_name: None,
+                    sparse_paths: Vec::new(),
                 },
                 MarketplaceConfig {
                     name: "alpha".to_owned(),
                     source_type: "git".to_owned(),
                     source: "https://example.invalid/a.git".to_owned(),
+                    ref_name: Some("main".to_owned()),
+                    sparse_paths: Vec::new(),
                 },
             ],
             warnings: vec![ConfigWarning::InvalidMarketplaceConfig {
@@ -185,6 +189,41 @@ fn an_empty_plugin_key_is_rejected() {
     assert_eq!(
         config.set_plugin_enabled("", true).unwrap_err().to_string(),
         "invalid config key path `plugins.`: it has an empty segment; use dot-separated keys such as `plugins.sample@debug.enabled`"
+    );
+}
+
+#[test]
+fn git_marketplaces_are_written_as_codex_writes_them() {
+    let mut config = config("");
+    config
+        .set_git_marketplace(
+            "gm",
+            "https://github.com/o/r.git",
+            Some("v1"),
+            &["plugins".to_owned(), ".agents".to_owned()],
+        )
+        .unwrap();
+    // Byte for byte what `codex plugin marketplace add ... --ref v1 --sparse plugins --sparse .agents` writes.
+    assert_eq!(
+        config.render(),
+        "[marketplaces.gm]\nsource_type = \"git\"\nsource = \"https://github.com/o/r.git\"\nref = \"v1\"\nsparse_paths = [\"plugins\", \".agents\"]\n"
+    );
+    assert_eq!(
+        config.marketplaces().value,
+        vec![MarketplaceConfig {
+            name: "gm".to_owned(),
+            source_type: "git".to_owned(),
+            source: "https://github.com/o/r.git".to_owned(),
+            ref_name: Some("v1".to_owned()),
+            sparse_paths: vec!["plugins".to_owned(), ".agents".to_owned()],
+        }]
+    );
+    config
+        .set_git_marketplace("gm", "https://github.com/o/r.git", None, &[])
+        .unwrap();
+    assert_eq!(
+        config.render(),
+        "[marketplaces.gm]\nsource_type = \"git\"\nsource = \"https://github.com/o/r.git\"\n"
     );
 }
 

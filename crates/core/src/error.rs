@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use berth_config::ConfigError;
-use berth_marketplace::MarketplaceError;
+use berth_git::GitError;
+use berth_marketplace::{AddSourceError, MarketplaceError, SnapshotError};
 use berth_plugin::PluginIdError;
 use berth_store::StoreError;
 
@@ -34,28 +35,63 @@ pub enum ManagerError {
     },
     /// A marketplace of that name is already configured from another place.
     #[error(
-        "marketplace `{name}` is already configured from `{}`; remove it first with `berth marketplace remove {name}`",
-        existing.display()
+        "marketplace `{name}` is already configured from `{existing}`; remove it first with `berth marketplace remove {name}`"
     )]
     MarketplaceAlreadyConfigured {
         /// The marketplace name.
         name: String,
-        /// Where it is configured from now.
-        existing: PathBuf,
+        /// Where it is configured from now (a folder, or a URL with `#ref`).
+        existing: String,
     },
+    /// The `marketplace add` source is not a path, `owner/repo` or a Git URL.
+    #[error(transparent)]
+    InvalidSource(#[from] AddSourceError),
+    /// `--ref` or `--sparse` was given with a local folder.
+    #[error(
+        "{option} is only supported for git marketplace sources; `{}` is a local folder",
+        folder.display()
+    )]
+    GitOptionForLocalSource {
+        /// `--ref` or `--sparse`.
+        option: &'static str,
+        /// The folder given.
+        folder: PathBuf,
+    },
+    /// A `--sparse` path that cannot name a folder of a repository.
+    #[error("sparse path `{path}` must be a relative folder inside the repository (no `..`)")]
+    InvalidSparsePath {
+        /// The path given.
+        path: String,
+    },
+    /// Not a Git marketplace recorded in config.toml.
+    #[error(
+        "marketplace `{name}` is not configured as a Git marketplace; `berth marketplace list` shows the configured ones"
+    )]
+    NotGitMarketplace {
+        /// The name asked for.
+        name: String,
+    },
+    /// The repository's marketplace changed its name since it was added.
+    #[error(
+        "the marketplace in `{url}` is now named `{found}`, not `{configured}`; run `berth marketplace remove {configured}` and add it again"
+    )]
+    MarketplaceRenamed {
+        /// The repository.
+        url: String,
+        /// The configured name.
+        configured: String,
+        /// The name in its marketplace file now.
+        found: String,
+    },
+    /// Fetching or placing a Git snapshot or Git plugin source failed.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    /// Running `git` failed.
+    #[error(transparent)]
+    Git(#[from] GitError),
     /// Marketplace loading or admission failed.
     #[error(transparent)]
     Marketplace(#[from] MarketplaceError),
-    /// The plugin's source kind cannot be installed by this version of berth.
-    #[error(
-        "plugin `{plugin_id}` comes from a {kind} source, which berth cannot install yet; install it with `codex plugin add {plugin_id}`"
-    )]
-    UnsupportedSource {
-        /// The plugin.
-        plugin_id: String,
-        /// The source kind, e.g. `git`.
-        kind: &'static str,
-    },
     /// The plugin is not installed.
     #[error(
         "plugin `{plugin_id}` is not installed; install it with `berth plugin add {plugin_id}`"
@@ -100,10 +136,16 @@ impl ManagerError {
             | Self::MarketplaceNotFound { .. }
             | Self::MarketplaceNotConfigured { .. }
             | Self::MarketplaceAlreadyConfigured { .. }
-            | Self::UnsupportedSource { .. }
+            | Self::InvalidSource(_)
+            | Self::GitOptionForLocalSource { .. }
+            | Self::InvalidSparsePath { .. }
+            | Self::NotGitMarketplace { .. }
+            | Self::MarketplaceRenamed { .. }
             | Self::NotInstalled { .. }
             | Self::InvalidManifest { .. } => true,
             Self::Marketplace(err) => err.is_invalid_request(),
+            Self::Snapshot(err) => err.is_invalid_request(),
+            Self::Git(err) => matches!(err, GitError::RefNotFound { .. }),
             Self::Store(err) => err.is_invalid_request(),
             Self::Config(_) | Self::PersistInstalledConfig { .. } => false,
         }

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use berth_config::ConfigStore;
+use berth_git::Git;
+use berth_marketplace::MarketplaceSnapshots;
 use berth_plugin::{NoopEventSink, PluginEvent, PluginEventSink, PluginId};
 use berth_store::PluginStore;
 
@@ -19,12 +21,15 @@ pub struct ManagerOptions {
     pub home_dir: Option<PathBuf>,
 }
 
-/// One owner of a Codex home's plugins: cache, config, marketplaces in scope, the remote
-/// identity snapshot, and the event sink every lifecycle action is reported to.
+/// One owner of a Codex home's plugins: cache, config, marketplaces in scope (with their Git
+/// snapshots), the remote identity snapshot, and the event sink every lifecycle action is
+/// reported to.
 pub struct PluginsManager {
     pub(crate) store: PluginStore,
     pub(crate) config: ConfigStore,
     pub(crate) home_dir: Option<PathBuf>,
+    pub(crate) snapshots: MarketplaceSnapshots,
+    pub(crate) git: Git,
     sink: RwLock<Arc<dyn PluginEventSink>>,
     /// Backend ids of remote plugins the service reports as installed, by local id.
     remote_snapshot: RwLock<Option<HashMap<PluginId, String>>>,
@@ -47,6 +52,8 @@ impl PluginsManager {
             store,
             config,
             home_dir: options.home_dir,
+            snapshots: MarketplaceSnapshots::new(&options.codex_home),
+            git: Git::new(),
             sink: RwLock::new(Arc::new(NoopEventSink)),
             remote_snapshot: RwLock::new(None),
         })
@@ -58,6 +65,13 @@ impl PluginsManager {
     #[must_use]
     pub fn with_user_config(mut self, config: ConfigStore) -> Self {
         self.config = config;
+        self
+    }
+
+    /// Runs Git as `git` says (program, environment, time limit) instead of the default.
+    #[must_use]
+    pub fn with_git(mut self, git: Git) -> Self {
+        self.git = git;
         self
     }
 
@@ -79,6 +93,11 @@ impl PluginsManager {
     /// The user config.
     pub fn config(&self) -> &ConfigStore {
         &self.config
+    }
+
+    /// The Git marketplace snapshots.
+    pub fn snapshots(&self) -> &MarketplaceSnapshots {
+        &self.snapshots
     }
 
     /// Replaces the in-memory snapshot of remote plugins the service reports as installed

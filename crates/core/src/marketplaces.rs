@@ -1,10 +1,11 @@
 //! Which marketplaces are in scope (the user's home folder, those recorded in config.toml,
-//! and any working directories a caller passes) and adding or removing recorded ones.
+//! and any working directories a caller passes) and adding a local one or removing any.
 
 use std::path::{Path, PathBuf};
 
-use berth_config::ConfigFile;
+use berth_config::{ConfigFile, MarketplaceConfig};
 use berth_marketplace::{DiscoveryRequest, Marketplace, MarketplaceListing, load_marketplace};
+use berth_plugin::validate_plugin_segment;
 
 use crate::{ManagerError, PluginsManager};
 
@@ -20,10 +21,38 @@ pub enum MarketplaceSelector {
 /// How a marketplace is recorded in config.toml (`[marketplaces.<name>]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfiguredSource {
-    /// `source_type`, e.g. `local`.
+    /// `source_type`: `local`, or `git`.
     pub source_type: String,
-    /// `source`, e.g. the marketplace root folder.
+    /// `source`: the marketplace root folder, or the clone URL.
     pub source: String,
+    /// `ref` of a Git marketplace.
+    pub ref_name: Option<String>,
+    /// `sparse_paths` of a Git marketplace.
+    pub sparse_paths: Vec<String>,
+}
+
+impl ConfiguredSource {
+    /// True for a Git marketplace (anything not `local`, as Codex reads it).
+    pub fn is_git(&self) -> bool {
+        self.source_type != "local"
+    }
+
+    /// The source as people write it: the folder, or the URL with `#ref`.
+    pub fn display(&self) -> String {
+        match &self.ref_name {
+            Some(ref_name) => format!("{}#{ref_name}", self.source),
+            None => self.source.clone(),
+        }
+    }
+
+    pub(crate) fn from_config(entry: &MarketplaceConfig) -> Self {
+        Self {
+            source_type: entry.source_type.clone(),
+            source: entry.source.clone(),
+            ref_name: entry.ref_name.clone(),
+            sparse_paths: entry.sparse_paths.clone(),
+        }
+    }
 }
 
 /// Result of recording a marketplace.
@@ -31,10 +60,23 @@ pub struct ConfiguredSource {
 pub struct MarketplaceAddOutcome {
     /// The marketplace name from its file.
     pub name: String,
-    /// The marketplace root folder recorded.
+    /// The marketplace root: the local folder, or the Git snapshot.
     pub root: PathBuf,
     /// True when the same marketplace was already recorded.
     pub already_added: bool,
+    /// What was recorded.
+    pub source: ConfiguredSource,
+}
+
+/// Result of removing a marketplace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarketplaceRemoveOutcome {
+    /// The marketplace name.
+    pub name: String,
+    /// Its config.toml entry, if it had one.
+    pub source: Option<ConfiguredSource>,
+    /// The Git snapshot removed, if there was one.
+    pub removed_root: Option<PathBuf>,
 }
 
 /// Marketplaces in scope with, for each recorded one, its config entry.
@@ -65,10 +107,10 @@ impl PluginsManager {
         name: &str,
         source: &ConfiguredSource,
     ) -> PathBuf {
-        if source.source_type == "local" {
-            PathBuf::from(&source.source)
+        if source.is_git() {
+            self.snapshots.snapshot_root(name)
         } else {
-            self.codex_home().join(".tmp/marketplaces").join(name)
+            PathBuf::from(&source.source)
         }
     }
 
@@ -84,10 +126,7 @@ impl PluginsManager {
             tracing::warn!("{warning}");
         }
         for entry in marketplaces.value {
-            let source = ConfiguredSource {
-                source_type: entry.source_type.clone(),
-                source: entry.source.clone(),
-            };
+            let source = ConfiguredSource::from_config(&entry);
             let root = self.configured_marketplace_root(&entry.name, &source);
             sources.push((canonical(&root), entry.name.clone(), source));
             configured_roots.push(root);
@@ -131,6 +170,19 @@ impl PluginsManager {
         }
     }
 
+    /// The commit a Git marketplace's snapshot is at: from its install metadata, else from
+    /// its checkout (`None` when it has neither, e.g. no snapshot).
+    pub fn snapshot_revision(&self, name: &str) -> Option<String> {
+        if let Ok(Some(metadata)) = self.snapshots.install_metadata(name) {
+            return Some(metadata.revision);
+        }
+        let root = self.snapshots.snapshot_root(name);
+        root.join(".git")
+            .exists()
+            .then(|| self.git.head_revision(&root).ok())
+            .flatten()
+    }
+
     /// Records a local marketplace in config.toml (`source_type = "local"`).
     pub fn add_marketplace(&self, path: &Path) -> Result<MarketplaceAddOutcome, ManagerError> {
         self.sweep_stale_leftovers();
@@ -144,13 +196,13 @@ impl PluginsManager {
                 .into_iter()
                 .find(|entry| entry.name == marketplace.name)
             {
-                if existing.source_type == "local" && canonical(Path::new(&existing.source)) == root
-                {
+                let existing = ConfiguredSource::from_config(&existing);
+                if !existing.is_git() && canonical(Path::new(&existing.source)) == root {
                     return Ok(true);
                 }
                 return Err(ManagerError::MarketplaceAlreadyConfigured {
                     name: marketplace.name.clone(),
-                    existing: PathBuf::from(existing.source),
+                    existing: existing.display(),
                 });
             }
             config.set_marketplace(&marketplace.name, "local", &root_text)?;
@@ -160,27 +212,52 @@ impl PluginsManager {
             name: marketplace.name,
             root,
             already_added,
+            source: ConfiguredSource {
+                source_type: "local".to_owned(),
+                source: root_text,
+                ref_name: None,
+                sparse_paths: Vec::new(),
+            },
         })
     }
 
-    /// Removes a recorded marketplace from config.toml. Installed plugins stay in the cache.
-    pub fn remove_marketplace(&self, name: &str) -> Result<ConfiguredSource, ManagerError> {
+    /// Removes a recorded marketplace from config.toml and, for a Git marketplace, its
+    /// snapshot (a snapshot left without a config entry is removed too). Installed plugins
+    /// stay in the cache, as with Codex.
+    pub fn remove_marketplace(&self, name: &str) -> Result<MarketplaceRemoveOutcome, ManagerError> {
         self.sweep_stale_leftovers();
-        let (removed, _version) = self.config.edit(|config| {
+        // A name that is not a folder name has no snapshot (and no lock file) to touch.
+        let snapshot_name = validate_plugin_segment(name, "marketplace name").is_ok();
+        let _lock = snapshot_name
+            .then(|| self.snapshots.lock(name))
+            .transpose()?;
+        let (source, _version) = self.config.edit(|config| {
             let existing = config
                 .marketplaces()
                 .value
                 .into_iter()
-                .find(|entry| entry.name == name)
-                .ok_or_else(|| ManagerError::MarketplaceNotConfigured {
-                    name: name.to_owned(),
-                })?;
-            config.remove_marketplace(name)?;
-            Ok::<_, ManagerError>(ConfiguredSource {
-                source_type: existing.source_type,
-                source: existing.source,
-            })
+                .find(|entry| entry.name == name);
+            if existing.is_some() {
+                config.remove_marketplace(name)?;
+            }
+            Ok::<_, ManagerError>(existing.map(|entry| ConfiguredSource::from_config(&entry)))
         })?;
-        Ok(removed)
+        let removes_snapshot =
+            snapshot_name && source.as_ref().is_none_or(ConfiguredSource::is_git);
+        let removed_root = if removes_snapshot && self.snapshots.remove(name)? {
+            Some(self.snapshots.snapshot_root(name))
+        } else {
+            None
+        };
+        if source.is_none() && removed_root.is_none() {
+            return Err(ManagerError::MarketplaceNotConfigured {
+                name: name.to_owned(),
+            });
+        }
+        Ok(MarketplaceRemoveOutcome {
+            name: name.to_owned(),
+            source,
+            removed_root,
+        })
     }
 }

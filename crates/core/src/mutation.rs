@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use berth_marketplace::{AuthPolicy, PluginSource};
+use berth_git::{GitProgress, NoProgress};
+use berth_marketplace::AuthPolicy;
 use berth_plugin::{PluginEvent, PluginId, PluginState};
 
 use crate::marketplaces::MarketplaceSelector;
@@ -54,30 +55,23 @@ pub struct ToggleOutcome {
 
 impl PluginsManager {
     /// Installs a plugin from a marketplace into the cache, enables it in config.toml and
-    /// reports `codex_plugin_installed`.
+    /// reports `codex_plugin_installed`. A Git source is checked out first.
     pub fn install_plugin(&self, request: &InstallRequest) -> Result<InstallOutcome, ManagerError> {
+        self.install_plugin_with_progress(request, &NoProgress)
+    }
+
+    /// [`PluginsManager::install_plugin`], reporting Git progress to `progress`.
+    pub fn install_plugin_with_progress(
+        &self,
+        request: &InstallRequest,
+        progress: &dyn GitProgress,
+    ) -> Result<InstallOutcome, ManagerError> {
         self.sweep_stale_leftovers();
         let config = self.config.load()?;
         let marketplace = self.resolve_marketplace(&config, &request.marketplace)?;
         let plugin = marketplace.find_installable_plugin(&request.plugin_name, PRODUCT)?;
-        let source = match &plugin.source {
-            PluginSource::Local { path } => {
-                berth_marketplace::contained_local_source(&marketplace.root, path)?
-            }
-            PluginSource::Git { .. } => {
-                return Err(ManagerError::UnsupportedSource {
-                    plugin_id: plugin.id.as_key(),
-                    kind: "git",
-                });
-            }
-        };
         let was_installed = self.store.is_installed(&plugin.id);
-        let result = self.store.install_with_fallback_manifest(
-            &source,
-            &plugin.id,
-            None,
-            plugin.fallback_manifest.as_deref(),
-        )?;
+        let result = self.install_entry_files(&marketplace.root, plugin, progress)?;
         let key = result.plugin_id.as_key();
         let persisted = self
             .config
@@ -97,10 +91,7 @@ impl PluginsManager {
                 source,
             });
         }
-        self.emit(PluginEvent::StateChanged {
-            state: PluginState::Installed,
-            metadata: self.telemetry_metadata_for_installed_plugin(&result.plugin_id),
-        });
+        self.report_installed(&result.plugin_id);
         Ok(InstallOutcome {
             plugin_id: result.plugin_id,
             plugin_version: result.plugin_version,

@@ -71,6 +71,18 @@ pub enum MarketplaceError {
         /// The marketplace name.
         marketplace: String,
     },
+    /// The entry exists but is invalid (and was skipped while loading).
+    #[error(
+        "plugin `{plugin}` in marketplace `{marketplace}` cannot be installed: {reason}; the marketplace entry needs fixing"
+    )]
+    InvalidPluginEntry {
+        /// The requested plugin name.
+        plugin: String,
+        /// The marketplace name.
+        marketplace: String,
+        /// Why the entry was skipped.
+        reason: String,
+    },
     /// The plugin is `NOT_AVAILABLE` or not offered for the requesting product.
     #[error("plugin `{plugin}` is not available for install in marketplace `{marketplace}`")]
     PluginNotAvailable {
@@ -88,6 +100,7 @@ impl MarketplaceError {
             Self::NotFound { .. }
             | Self::InvalidFile { .. }
             | Self::PluginNotFound { .. }
+            | Self::InvalidPluginEntry { .. }
             | Self::PluginNotAvailable { .. }
             | Self::SymlinkedSource { .. }
             | Self::SourceOutsideMarketplace { .. }

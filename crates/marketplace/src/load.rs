@@ -71,7 +71,7 @@ pub fn load_marketplace(path_or_root: &Path) -> Result<Marketplace, MarketplaceE
         match parsed {
             Ok(plugin) => plugins.push(plugin),
             Err(reason) => {
-                let warning = format!("skipping invalid marketplace plugin `{label}`: {reason}");
+                let warning = format!("{}{reason}", skipped_entry_prefix(&label));
                 tracing::debug!(marketplace = %file.display(), "{warning}");
                 warnings.push(warning);
             }
@@ -89,6 +89,11 @@ pub fn load_marketplace(path_or_root: &Path) -> Result<Marketplace, MarketplaceE
         plugins,
         warnings,
     })
+}
+
+/// How the warning about a skipped entry starts (its reason follows).
+pub(crate) fn skipped_entry_prefix(label: &str) -> String {
+    format!("skipping invalid marketplace plugin `{label}`: ")
 }
 
 #[derive(Deserialize)]

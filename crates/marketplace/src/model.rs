@@ -33,6 +33,14 @@ impl Marketplace {
         self.plugins.iter().find(|plugin| plugin.name == name)
     }
 
+    /// Why the entry named `name` was skipped while loading, if it was.
+    pub fn skip_reason(&self, name: &str) -> Option<&str> {
+        let prefix = crate::load::skipped_entry_prefix(name);
+        self.warnings
+            .iter()
+            .find_map(|warning| warning.strip_prefix(&prefix))
+    }
+
     /// The entry named `name` if it may be installed for `product` (normally
     /// [`CODEX_PRODUCT`]): its installation policy is not `NOT_AVAILABLE` and its product list
     /// is absent or contains `product`.
@@ -43,9 +51,16 @@ impl Marketplace {
     ) -> Result<&MarketplacePlugin, MarketplaceError> {
         let plugin = self
             .plugin(name)
-            .ok_or_else(|| MarketplaceError::PluginNotFound {
-                plugin: name.to_owned(),
-                marketplace: self.name.clone(),
+            .ok_or_else(|| match self.skip_reason(name) {
+                Some(reason) => MarketplaceError::InvalidPluginEntry {
+                    plugin: name.to_owned(),
+                    marketplace: self.name.clone(),
+                    reason: reason.to_owned(),
+                },
+                None => MarketplaceError::PluginNotFound {
+                    plugin: name.to_owned(),
+                    marketplace: self.name.clone(),
+                },
             })?;
         if plugin.policy.is_available_for(product) {
             Ok(plugin)

@@ -5,6 +5,7 @@ use std::path::{Component, Path};
 
 use serde_json::{Map, Value};
 
+use crate::add_source::{has_git_suffix, is_github, is_github_segment, is_scp_like};
 use crate::{MarketplaceError, PluginSource};
 
 /// Parses `source` (a `./` path string, or an object tagged `local`, `url` or `git-subdir`).
@@ -17,8 +18,8 @@ pub(crate) fn parse_source(value: &Value, marketplace_root: &Path) -> Result<Plu
                 Some(path) => local_source(path, marketplace_root),
                 None => Err("local plugin source is missing `path`".to_owned()),
             },
-            Some("url") => git_source(fields, false),
-            Some("git-subdir") => git_source(fields, true),
+            Some("url") => git_source(fields, false, marketplace_root),
+            Some("git-subdir") => git_source(fields, true, marketplace_root),
             Some(other) => Err(format!("unsupported plugin source type `{other}`")),
             None => Err("plugin source object must have a `source` string".to_owned()),
         },
@@ -89,12 +90,21 @@ pub fn contained_local_source(
     Ok(resolved)
 }
 
-fn git_source(fields: &Map<String, Value>, path_required: bool) -> Result<PluginSource, String> {
+fn git_source(
+    fields: &Map<String, Value>,
+    path_required: bool,
+    marketplace_root: &Path,
+) -> Result<PluginSource, String> {
     let Some(url) = fields.get("url").and_then(Value::as_str) else {
         return Err("git plugin source is missing `url`".to_owned());
     };
-    let url =
+    let normalized =
         normalize_git_url(url).ok_or_else(|| format!("invalid git plugin source url `{url}`"))?;
+    let url = if normalized.starts_with("./") || normalized.starts_with("../") {
+        relative_repository(&normalized, marketplace_root)?
+    } else {
+        normalized
+    };
     let path = match optional_string(fields, "path") {
         Some(path) => Some(repository_subdir(&path)?),
         None if path_required => {
@@ -108,6 +118,24 @@ fn git_source(fields: &Map<String, Value>, path_required: bool) -> Result<Plugin
         ref_name: optional_string(fields, "ref"),
         sha: optional_string(fields, "sha"),
     })
+}
+
+/// A `./`-relative repository URL resolved against the marketplace root, as Codex does; it
+/// must stay inside the root.
+fn relative_repository(url: &str, marketplace_root: &Path) -> Result<String, String> {
+    let mut resolved = marketplace_root.to_path_buf();
+    for component in Path::new(url).components() {
+        match component {
+            Component::Normal(part) => resolved.push(part),
+            Component::CurDir => {}
+            Component::ParentDir | Component::RootDir | Component::Prefix(_) => {
+                return Err(format!(
+                    "relative git plugin source url `{url}` must stay within the marketplace root"
+                ));
+            }
+        }
+    }
+    Ok(resolved.to_string_lossy().into_owned())
 }
 
 fn optional_string(fields: &Map<String, Value>, key: &str) -> Option<String> {
@@ -150,12 +178,8 @@ pub fn normalize_git_url(url: &str) -> Option<String> {
         if rest.is_empty() {
             return None;
         }
-        let is_github = rest.split('/').next() == Some("github.com");
         let trimmed = url.trim_end_matches('/');
-        let has_git_suffix = Path::new(trimmed)
-            .extension()
-            .is_some_and(|extension| extension.eq_ignore_ascii_case("git"));
-        if is_github && !has_git_suffix {
+        if is_github(rest) && !has_git_suffix(trimmed) {
             return Some(format!("{trimmed}.git"));
         }
         return Some(url.to_owned());
@@ -172,26 +196,6 @@ pub fn normalize_git_url(url: &str) -> Option<String> {
         return Some(format!("https://github.com/{owner}/{repo}.git"));
     }
     None
-}
-
-/// `user@host:path`, as in `git@github.com:owner/repo.git`.
-fn is_scp_like(url: &str) -> bool {
-    if url.contains("://") {
-        return false;
-    }
-    match (url.find('@'), url.find(':')) {
-        (Some(at), Some(colon)) => at > 0 && colon > at + 1 && colon + 1 < url.len(),
-        _ => false,
-    }
-}
-
-fn is_github_segment(segment: &str) -> bool {
-    !segment.is_empty()
-        && segment != "."
-        && segment != ".."
-        && segment
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 #[cfg(test)]

@@ -132,6 +132,27 @@ fn git_sources_keep_path_ref_and_sha_and_drop_blank_ones() {
 }
 
 #[test]
+fn relative_git_urls_are_resolved_inside_the_marketplace_root() {
+    let root = Path::new("/m");
+    assert_eq!(
+        parse_source(&json!({"source": "url", "url": "./repos/tool"}), root),
+        Ok(PluginSource::Git {
+            url: "/m/repos/tool".to_owned(),
+            path: None,
+            ref_name: None,
+            sha: None,
+        })
+    );
+    assert_eq!(
+        parse_source(&json!({"source": "url", "url": "../outside"}), root),
+        Err(
+            "relative git plugin source url `../outside` must stay within the marketplace root"
+                .to_owned()
+        )
+    );
+}
+
+#[test]
 fn invalid_git_sources_are_rejected_with_reasons() {
     let root = Path::new("/m");
     let reasons: Vec<String> = [

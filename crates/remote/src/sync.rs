@@ -1,6 +1,6 @@
 //! Startup bundle sync: make the cache match the service's installed list. Current bundles
-//! only get their sidecar backfilled (no download); missing or outdated ones are downloaded
-//! and installed; cache folders under the remote marketplaces that the service no longer
+//! only get their sidecar backfilled (no download); missing ones are downloaded and installed,
+//! outdated ones updated (the cached version stays active if the new one fails); cache folders under the remote marketplaces that the service no longer
 //! lists are removed, except while an install of them is in flight. One bad plugin never
 //! stops the others.
 
@@ -26,8 +26,10 @@ use crate::marketplace::local_plugin_id;
 /// What a sync changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RemoteSyncOutcome {
-    /// Local ids whose bundle was downloaded and installed.
+    /// Local ids whose bundle was downloaded and installed (none was cached).
     pub installed_plugin_ids: Vec<String>,
+    /// Local ids whose cached version was replaced by the release the service offers now.
+    pub updated_plugin_ids: Vec<String>,
     /// Local ids (or raw `name@marketplace`) whose stale cache folder was removed.
     pub removed_cache_plugin_ids: Vec<String>,
     /// Backend ids that could not be synced.
@@ -37,9 +39,12 @@ pub struct RemoteSyncOutcome {
 }
 
 impl RemoteSyncOutcome {
-    /// Whether the local cache changed (installs or removals; backfills do not count).
+    /// Whether the local cache changed (installs, updates or removals; backfills do not
+    /// count).
     pub fn changed_local_cache(&self) -> bool {
-        !self.installed_plugin_ids.is_empty() || !self.removed_cache_plugin_ids.is_empty()
+        !self.installed_plugin_ids.is_empty()
+            || !self.updated_plugin_ids.is_empty()
+            || !self.removed_cache_plugin_ids.is_empty()
     }
 }
 
@@ -74,8 +79,12 @@ pub async fn sync_remote_installed_plugin_bundles(
                 plugin_id.marketplace_name(),
                 plugin_id.plugin_name(),
             );
+            // An older version in the cache makes this an update; it stays active if the
+            // new one fails to install.
+            let was_cached = store.active_plugin_version(&plugin_id).is_some();
             let max_bytes = client.limits().max_bundle_bytes;
             match materialise(&http, store, &item, policy, max_bytes, progress).await {
+                Ok(()) if was_cached => outcome.updated_plugin_ids.push(plugin_id.as_key()),
                 Ok(()) => outcome.installed_plugin_ids.push(plugin_id.as_key()),
                 Err(err) => {
                     tracing::warn!(remote_plugin_id = %item.item.id, error = %err, "failed to sync remote installed plugin bundle");
@@ -92,6 +101,7 @@ pub async fn sync_remote_installed_plugin_bundles(
             .map_err(RemoteError::Join)?;
     outcome.removed_cache_plugin_ids = removed;
     outcome.installed_plugin_ids.sort();
+    outcome.updated_plugin_ids.sort();
     outcome.failed_remote_plugin_ids.sort();
     outcome.backfilled_plugin_ids.sort();
     Ok(outcome)

@@ -120,14 +120,10 @@ impl PluginLock<'_> {
         version: Option<&str>,
         fallback_manifest: Option<&str>,
     ) -> Result<PluginInstallResult, StoreError> {
-        let manifest = match (find_manifest(source), fallback_manifest) {
-            (Some(_), _) => ManifestSource::OnDisk,
-            (None, Some(text)) => ManifestSource::Fallback(text),
-            (None, None) => ManifestSource::Missing,
-        };
+        let manifest = ManifestSource::of(source, fallback_manifest);
         let version = match version {
             Some(version) => version.to_owned(),
-            None => self.manifest_version(source, &manifest)?,
+            None => manifest_version(source, &manifest, &self.id)?,
         };
         if !source.is_dir() {
             return Err(StoreError::SourceNotDirectory {
@@ -152,24 +148,6 @@ impl PluginLock<'_> {
             ManifestSource::OnDisk | ManifestSource::Missing => None,
         };
         self.install_validated(source, &version, fallback)
-    }
-
-    fn manifest_version(
-        &self,
-        source: &Path,
-        manifest: &ManifestSource<'_>,
-    ) -> Result<String, StoreError> {
-        let version = match manifest {
-            ManifestSource::OnDisk => read_manifest_header(source)?.version,
-            ManifestSource::Fallback(text) => fallback_manifest_version(text, &self.id)?,
-            ManifestSource::Missing => {
-                return Err(ManifestHeaderError::Missing {
-                    root: source.to_path_buf(),
-                }
-                .into());
-            }
-        };
-        Ok(version.unwrap_or_else(|| DEFAULT_PLUGIN_VERSION.to_owned()))
     }
 
     fn install_validated(
@@ -453,6 +431,45 @@ impl PluginLock<'_> {
     #[cfg(not(test))]
     #[expect(clippy::unused_self, reason = "test hook")]
     fn before_activate(&self, _attempt: usize) {}
+}
+
+impl<'a> ManifestSource<'a> {
+    fn of(source: &Path, fallback_manifest: Option<&'a str>) -> Self {
+        match (find_manifest(source), fallback_manifest) {
+            (Some(_), _) => Self::OnDisk,
+            (None, Some(text)) => Self::Fallback(text),
+            (None, None) => Self::Missing,
+        }
+    }
+}
+
+/// The version folder an install of `source` as `id` gets: its manifest's `version` (the
+/// fallback manifest's when the source has none), `local` when unversioned. Lets a caller
+/// compare what a source offers with what is installed without installing it.
+pub fn source_version(
+    source: &Path,
+    id: &PluginId,
+    fallback_manifest: Option<&str>,
+) -> Result<String, StoreError> {
+    manifest_version(source, &ManifestSource::of(source, fallback_manifest), id)
+}
+
+fn manifest_version(
+    source: &Path,
+    manifest: &ManifestSource<'_>,
+    id: &PluginId,
+) -> Result<String, StoreError> {
+    let version = match manifest {
+        ManifestSource::OnDisk => read_manifest_header(source)?.version,
+        ManifestSource::Fallback(text) => fallback_manifest_version(text, id)?,
+        ManifestSource::Missing => {
+            return Err(ManifestHeaderError::Missing {
+                root: source.to_path_buf(),
+            }
+            .into());
+        }
+    };
+    Ok(version.unwrap_or_else(|| DEFAULT_PLUGIN_VERSION.to_owned()))
 }
 
 /// The manifest `name`, read leniently: other fields may be malformed.

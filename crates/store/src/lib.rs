@@ -12,7 +12,7 @@ mod uninstall;
 mod version;
 
 pub use error::StoreError;
-pub use install::PluginInstallResult;
+pub use install::{PluginInstallResult, source_version};
 pub use lock::PluginLock;
 pub use sidecar::{
     REMOTE_PLUGIN_INSTALL_METADATA_FILE, REMOTE_PLUGIN_INSTALL_METADATA_SCHEMA_VERSION,

@@ -1,6 +1,6 @@
 //! Test harnesses shared by berth's integration tests: [`TestHome`] (a temporary Codex home
-//! and user home), [`MarketplaceFixture`] (marketplaces written to disk), and the location of
-//! the real Codex peer binary ([`codex_bin`]).
+//! and user home), [`MarketplaceFixture`] (marketplaces written to disk), the location of the
+//! real Codex peer binary ([`codex_bin`]) and a loopback Git server ([`GitServer`]).
 
 #![expect(
     clippy::disallowed_methods,
@@ -14,6 +14,7 @@
 )]
 
 pub mod fuzz;
+mod git_server;
 mod jsonrpc;
 mod special_files;
 
@@ -22,6 +23,7 @@ use std::process::Command;
 
 use serde_json::json;
 
+pub use git_server::{GitClientEnv, GitRepo, GitServer};
 pub use jsonrpc::AppServerClient;
 pub use special_files::mkfifo;
 

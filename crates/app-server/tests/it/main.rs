@@ -15,6 +15,7 @@
 
 mod conformance;
 mod deltas;
+mod git;
 mod harness;
 mod hostile_input;
 mod loopback;

@@ -12,7 +12,7 @@ mod smoke;
 
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command, PluginCommand};
+use crate::cli::{Cli, Command, MarketplaceCommand, PluginCommand};
 use crate::context::Context;
 
 /// A failure caused by what the user asked for, rendered as is (exit code 1).
@@ -29,12 +29,21 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 PluginCommand::Add(_)
                 | PluginCommand::Remove(_)
                 | PluginCommand::Enable(_)
-                | PluginCommand::Disable(_) => context.with_analytics(),
+                | PluginCommand::Disable(_)
+                | PluginCommand::Update(_)
+                | PluginCommand::Marketplace(MarketplaceCommand::Upgrade { .. }) => {
+                    context.with_analytics()
+                }
                 PluginCommand::List(_)
                 | PluginCommand::Read(_)
                 | PluginCommand::Sync(_)
+                | PluginCommand::Outdated(_)
                 | PluginCommand::Validate(_)
-                | PluginCommand::Marketplace(_) => context,
+                | PluginCommand::Marketplace(
+                    MarketplaceCommand::Add(_)
+                    | MarketplaceCommand::List { .. }
+                    | MarketplaceCommand::Remove { .. },
+                ) => context,
             };
             match command {
                 PluginCommand::List(args) => plugin::list::run(&context, &args),
@@ -44,12 +53,21 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 PluginCommand::Disable(args) => plugin::toggle::run(&context, &args, false),
                 PluginCommand::Read(args) => plugin::read::run(&context, &args),
                 PluginCommand::Sync(args) => plugin::sync::run(&context, &args),
+                PluginCommand::Outdated(args) => plugin::outdated::run(&context, &args),
+                PluginCommand::Update(args) => plugin::update::run(&context, &args),
                 PluginCommand::Validate(args) => plugin::validate::run(&args),
                 PluginCommand::Marketplace(command) => marketplace::run(&context, command),
             }
         }
         Command::Marketplace(command) => {
             let context = Context::new(cli.codex_home.as_deref())?;
+            // An upgrade refreshes installed plugins, which reports their new versions.
+            let context = match &command {
+                MarketplaceCommand::Upgrade { .. } => context.with_analytics(),
+                MarketplaceCommand::Add(_)
+                | MarketplaceCommand::List { .. }
+                | MarketplaceCommand::Remove { .. } => context,
+            };
             marketplace::run(&context, command)
         }
         Command::Quickstart(args) => quickstart::run(&args),

@@ -12,6 +12,10 @@ mod app_server;
 mod codex_compat;
 mod crash_sweep;
 mod faults;
+mod git_faults;
+mod git_fixture;
+mod git_interop;
+mod git_marketplaces;
 mod hostile_files;
 mod lifecycle;
 mod remote;
@@ -24,6 +28,7 @@ mod serve_postgres;
 mod smoke_faults;
 mod smokes;
 mod team;
+mod updates;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -205,7 +205,7 @@ fn berth_json(home: &TestHome, args: &[&str]) -> Value {
 
 /// Waits until the service stored `count` events (delivery is asynchronous but flushed
 /// before the command exits; the server may still be committing).
-fn wait_for_events(serve: &Serve, count: usize) -> Vec<(String, Value)> {
+pub(crate) fn wait_for_events(serve: &Serve, count: usize) -> Vec<(String, Value)> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let events = serve.events();
@@ -370,6 +370,7 @@ fn sync_backfills_a_deleted_sidecar_without_downloading_and_removes_stale_caches
         outcome,
         json!({
             "installed": [],
+            "updated": [],
             "removed": ["gone@openai-curated-remote"],
             "failed": [],
             "backfilled": ["linear@openai-curated-remote"],

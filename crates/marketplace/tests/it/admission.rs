@@ -62,3 +62,21 @@ fn unknown_plugins_are_not_found_and_both_refusals_are_invalid_requests() {
         .unwrap_err();
     assert!(unavailable.is_invalid_request());
 }
+
+#[test]
+fn a_skipped_entry_is_refused_with_the_reason_it_was_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    write_marketplace(
+        dir.path(),
+        r#"{"name":"m","plugins":[{"name":"escape","source":{"source":"git-subdir","url":"o/r","path":"../x"}}]}"#,
+    );
+    let marketplace = load_marketplace(dir.path()).unwrap();
+    let refused = marketplace
+        .find_installable_plugin("escape", CODEX_PRODUCT)
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "plugin `escape` in marketplace `m` cannot be installed: git plugin source path `../x` must stay inside the repository; the marketplace entry needs fixing"
+    );
+    assert!(refused.is_invalid_request());
+}

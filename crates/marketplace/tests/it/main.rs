@@ -1,5 +1,5 @@
-//! Integration tests for berth-marketplace: loading files, discovery, admission and the
-//! shipped example marketplace.
+//! Integration tests for berth-marketplace: loading files, discovery, admission, the
+//! shipped example marketplace, and Git snapshots fetched from a loopback Git server.
 
 #![expect(
     clippy::unwrap_used,
@@ -11,6 +11,7 @@ mod discovery;
 mod example;
 mod fuzz;
 mod load;
+mod snapshot;
 
 use std::path::{Path, PathBuf};
 

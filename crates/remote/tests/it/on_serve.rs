@@ -323,6 +323,7 @@ async fn sync_against_berth_serve_backfills_without_download_materialises_and_re
         outcome,
         RemoteSyncOutcome {
             installed_plugin_ids: vec!["shared@workspace-directory".to_owned()],
+            updated_plugin_ids: Vec::new(),
             removed_cache_plugin_ids: vec![
                 "gone@openai-curated-remote".to_owned(),
                 "old@workspace-directory".to_owned()

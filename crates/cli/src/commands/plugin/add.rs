@@ -10,6 +10,7 @@ use crate::cli::SelectorArgs;
 use crate::commands::plugin::remote::{self, RemoteSession, Selected};
 use crate::context::Context;
 use crate::printer;
+use crate::progress::git_progress;
 
 pub(crate) fn run(context: &Context, args: &SelectorArgs) -> anyhow::Result<ExitCode> {
     let id = match remote::select(args)? {
@@ -24,10 +25,15 @@ pub(crate) fn run(context: &Context, args: &SelectorArgs) -> anyhow::Result<Exit
             return run_remote(context, &session, &remote_id, args.json);
         }
     };
-    let outcome = context.manager.install_plugin(&InstallRequest {
-        plugin_name: id.plugin_name().to_owned(),
-        marketplace: MarketplaceSelector::Name(id.marketplace_name().to_owned()),
-    })?;
+    let progress = git_progress(args.json);
+    let outcome = context.manager.install_plugin_with_progress(
+        &InstallRequest {
+            plugin_name: id.plugin_name().to_owned(),
+            marketplace: MarketplaceSelector::Name(id.marketplace_name().to_owned()),
+        },
+        progress.as_ref(),
+    )?;
+    drop(progress);
     if args.json {
         printer::json(&json!({
             "pluginId": outcome.plugin_id.as_key(),

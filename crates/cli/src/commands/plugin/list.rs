@@ -152,7 +152,7 @@ fn remote_blocks(remote: &RemoteListing) -> Vec<String> {
 }
 
 /// `error` and its causes on one line.
-fn error_chain(error: &anyhow::Error) -> String {
+pub(crate) fn error_chain(error: &anyhow::Error) -> String {
     error
         .chain()
         .map(ToString::to_string)
@@ -172,16 +172,30 @@ fn status_text(installed: bool, enabled: bool) -> &'static str {
     }
 }
 
+/// A source as `codex plugin list` prints it: the folder, or the URL with its path, ref and
+/// sha.
 pub(crate) fn source_text(source: &PluginSource) -> String {
     match source {
         PluginSource::Local { path } => path.display().to_string(),
-        PluginSource::Git { url, path, .. } => match path {
-            Some(path) => format!("{url} ({path})"),
-            None => url.clone(),
-        },
+        PluginSource::Git {
+            url,
+            path,
+            ref_name,
+            sha,
+        } => {
+            let mut parts = vec![url.clone()];
+            for (label, value) in [("path", path), ("ref", ref_name), ("sha", sha)] {
+                if let Some(value) = value {
+                    parts.push(format!("{label} `{value}`"));
+                }
+            }
+            parts.join(", ")
+        }
     }
 }
 
+/// A source as `codex plugin list --json` prints it: `git-subdir` when a path is set, absent
+/// fields left out.
 pub(crate) fn source_json(source: &PluginSource) -> Value {
     match source {
         PluginSource::Local { path } => json!({ "source": "local", "path": path }),
@@ -190,7 +204,18 @@ pub(crate) fn source_json(source: &PluginSource) -> Value {
             path,
             ref_name,
             sha,
-        } => json!({ "source": "git", "url": url, "path": path, "refName": ref_name, "sha": sha }),
+        } => {
+            let kind = if path.is_some() { "git-subdir" } else { "git" };
+            let mut entry = serde_json::Map::new();
+            entry.insert("source".into(), json!(kind));
+            entry.insert("url".into(), json!(url));
+            for (key, value) in [("path", path), ("ref", ref_name), ("sha", sha)] {
+                if let Some(value) = value {
+                    entry.insert(key.into(), json!(value));
+                }
+            }
+            Value::Object(entry)
+        }
     }
 }
 

@@ -3,11 +3,13 @@
 pub(crate) mod add;
 pub(crate) mod list;
 mod list_remote;
+pub(crate) mod outdated;
 pub(crate) mod read;
 pub(crate) mod remote;
 pub(crate) mod remove;
 pub(crate) mod sync;
 pub(crate) mod toggle;
+pub(crate) mod update;
 pub(crate) mod validate;
 
 use berth_plugin::PluginId;

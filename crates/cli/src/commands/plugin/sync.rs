@@ -24,6 +24,7 @@ pub(crate) fn run(context: &Context, args: &SyncArgs) -> anyhow::Result<ExitCode
     if args.json {
         printer::json(&json!({
             "installed": outcome.installed_plugin_ids,
+            "updated": outcome.updated_plugin_ids,
             "removed": outcome.removed_cache_plugin_ids,
             "failed": outcome.failed_remote_plugin_ids,
             "backfilled": outcome.backfilled_plugin_ids,
@@ -46,12 +47,17 @@ pub(crate) fn run(context: &Context, args: &SyncArgs) -> anyhow::Result<ExitCode
 fn summary(outcome: &RemoteSyncOutcome) -> String {
     let groups = [
         ("Installed", &outcome.installed_plugin_ids),
+        ("Updated", &outcome.updated_plugin_ids),
         ("Removed stale cache", &outcome.removed_cache_plugin_ids),
         ("Failed", &outcome.failed_remote_plugin_ids),
         ("Up to date", &outcome.backfilled_plugin_ids),
     ];
+    let updated = match outcome.updated_plugin_ids.len() {
+        0 => String::new(),
+        count => format!(" {count} updated,"),
+    };
     let mut lines = vec![format!(
-        "Synced remote plugins: {} installed, {} removed, {} failed, {} up to date.",
+        "Synced remote plugins: {} installed,{updated} {} removed, {} failed, {} up to date.",
         outcome.installed_plugin_ids.len(),
         outcome.removed_cache_plugin_ids.len(),
         outcome.failed_remote_plugin_ids.len(),

@@ -12,7 +12,7 @@ use berth_plugin::{PluginEvent, RecordingEventSink};
 
 mod system;
 
-use crate::cli::{ListArgs, MarketplaceCommand, QuickstartArgs, SelectorArgs};
+use crate::cli::{ListArgs, MarketplaceAddArgs, MarketplaceCommand, QuickstartArgs, SelectorArgs};
 use crate::commands::{marketplace, plugin};
 use crate::context::Context;
 use crate::printer;
@@ -187,10 +187,12 @@ fn run_step(context: &Context, step: &Step, market: &Path) -> anyhow::Result<Exi
     match step {
         Step::MarketplaceAdd => marketplace::run(
             context,
-            MarketplaceCommand::Add {
-                path: market.to_path_buf(),
+            MarketplaceCommand::Add(MarketplaceAddArgs {
+                source: market.to_string_lossy().into_owned(),
+                ref_name: None,
+                sparse_paths: Vec::new(),
                 json: false,
-            },
+            }),
         ),
         Step::List => plugin::list::run(
             context,
