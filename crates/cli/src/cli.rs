@@ -1,48 +1,151 @@
 //! The command-line interface as data: every command, argument and flag with its help.
+//!
+//! The Codex-home options ([`HomeArgs`]: `--codex-home`, `-c`, `--enable`, `--disable`) are
+//! accepted before the subcommand (`berth -c k=v plugin list`) and anywhere after the commands
+//! that use them (`berth plugin list -c k=v`); commands that ignore them (`serve`, `publish`,
+//! `quickstart`, `completion`) neither list them in their help nor accept them.
+//! `--version` belongs to `berth` alone.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory as _, Parser, Subcommand};
 
 /// berth: a plugin manager for AI coding agents, compatible with Codex's plugin system.
 #[derive(Debug, Parser)]
-#[command(name = "berth", version, about, long_about = None, propagate_version = true)]
+#[command(name = "berth", version, about, long_about = None)]
 pub(crate) struct Cli {
-    /// The Codex home to manage (default: `$CODEX_HOME`, else `~/.codex`).
-    #[arg(long, global = true, value_name = "DIR")]
-    pub(crate) codex_home: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) home: HomeArgs,
 
     /// Log more (repeat for more detail); logs go to stderr. `RUST_LOG` overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
 
-    /// Override a config value for this run only, e.g. `-c model="o3"` (the value is TOML;
-    /// repeatable; never written to config.toml).
-    #[arg(short = 'c', long = "config", global = true, value_name = "KEY=VALUE")]
-    pub(crate) config_overrides: Vec<String>,
-
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// The options of every command that works on a Codex home.
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct HomeArgs {
+    /// The Codex home to manage (default: `$CODEX_HOME`, else `~/.codex`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) codex_home: Option<PathBuf>,
+
+    /// Override a config value for this run only, e.g. `-c chatgpt_base_url="http://..."`
+    /// (the value is TOML; repeatable; never written to config.toml).
+    #[arg(short = 'c', long = "config", value_name = "KEY=VALUE")]
+    pub(crate) config_overrides: Vec<String>,
+
+    /// Turn a feature on for this run (repeatable); same as `-c features.FEATURE=true`.
+    #[arg(long = "enable", value_name = "FEATURE")]
+    pub(crate) enable_features: Vec<String>,
+
+    /// Turn a feature off for this run (repeatable); same as `-c features.FEATURE=false`.
+    #[arg(long = "disable", value_name = "FEATURE")]
+    pub(crate) disable_features: Vec<String>,
+}
+
+/// Argument ids of [`HomeArgs`], made global below the commands that use them.
+const HOME_ARG_IDS: [&str; 4] = [
+    "codex_home",
+    "config_overrides",
+    "enable_features",
+    "disable_features",
+];
+
+/// Subcommands that work on a Codex home and take [`HomeArgs`].
+const HOME_COMMANDS: [&str; 4] = ["plugin", "marketplace", "app-server", "smoke"];
+
+impl HomeArgs {
+    /// These options given before the subcommand, then `later` ones given after it: a later
+    /// `--codex-home` wins, overrides apply in order.
+    pub(crate) fn merged(mut self, later: Self) -> Self {
+        if later.codex_home.is_some() {
+            self.codex_home = later.codex_home;
+        }
+        self.config_overrides.extend(later.config_overrides);
+        self.enable_features.extend(later.enable_features);
+        self.disable_features.extend(later.disable_features);
+        self
+    }
+
+    /// The `-c` overrides with `--enable`/`--disable` spelled as `features.NAME=BOOL`, after
+    /// the explicit ones (as Codex applies them).
+    pub(crate) fn overrides(&self) -> Vec<String> {
+        let features = self
+            .enable_features
+            .iter()
+            .map(|name| format!("features.{name}=true"))
+            .chain(
+                self.disable_features
+                    .iter()
+                    .map(|name| format!("features.{name}=false")),
+            );
+        self.config_overrides
+            .iter()
+            .cloned()
+            .chain(features)
+            .collect()
+    }
+}
+
+/// The `berth` command with the home options made global below the commands that use them.
+pub(crate) fn command() -> clap::Command {
+    HOME_COMMANDS.iter().fold(Cli::command(), |command, name| {
+        command.mut_subcommand(name, |sub| {
+            HOME_ARG_IDS
+                .iter()
+                .fold(sub, |sub, id| sub.mut_arg(id, |arg| arg.global(true)))
+        })
+    })
 }
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Install, list, read, enable, disable and remove plugins.
-    #[command(subcommand)]
-    Plugin(PluginCommand),
+    Plugin(PluginArgs),
     /// Add, list or remove plugin marketplaces recorded in config.toml.
-    #[command(subcommand)]
-    Marketplace(MarketplaceCommand),
+    Marketplace(MarketplaceArgs),
     /// Run the whole local plugin workflow on an example marketplace in a temporary home.
     Quickstart(QuickstartArgs),
     /// Run the JSON-RPC app server on stdio (compatible with `codex app-server`).
     AppServer(crate::commands::app_server::AppServerArgs),
     /// Run a smoke workflow that proves the plugin analytics path against an app server.
-    Smoke(berth_test_client::SmokeArgs),
+    Smoke(SmokeCliArgs),
     /// Run the plugin service (Codex's plugin-service API) and administer it.
     Serve(crate::commands::serve::ServeArgs),
     /// Pack a plugin folder and register it as a release in the plugin service.
     Publish(crate::commands::publish::PublishArgs),
+    /// Print a shell completion script: `berth completion bash > ~/.local/share/bash-completion/completions/berth`.
+    Completion(CompletionArgs),
+}
+
+/// `berth plugin ...`.
+#[derive(Debug, Args)]
+pub(crate) struct PluginArgs {
+    #[command(flatten)]
+    pub(crate) home: HomeArgs,
+    #[command(subcommand)]
+    pub(crate) command: PluginCommand,
+}
+
+/// `berth marketplace ...`.
+#[derive(Debug, Args)]
+pub(crate) struct MarketplaceArgs {
+    #[command(flatten)]
+    pub(crate) home: HomeArgs,
+    #[command(subcommand)]
+    pub(crate) command: MarketplaceCommand,
+}
+
+/// `berth smoke ...`.
+#[derive(Debug, Args)]
+pub(crate) struct SmokeCliArgs {
+    #[command(flatten)]
+    pub(crate) home: HomeArgs,
+    #[command(flatten)]
+    pub(crate) smoke: berth_test_client::SmokeArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,7 +231,7 @@ pub(crate) enum MarketplaceCommand {
 
 #[derive(Debug, Args)]
 pub(crate) struct QuickstartArgs {
-    /// Keep the temporary Codex home for inspection and print where it is.
+    /// Keep the temporary folder (Codex home, marketplace, service data) and print how to reuse it.
     #[arg(long)]
     pub(crate) keep: bool,
     /// The marketplace to use (default: the example marketplace shipped with berth).
@@ -137,4 +240,11 @@ pub(crate) struct QuickstartArgs {
     /// Run only the local half (no plugin service, app server or smokes).
     #[arg(long)]
     pub(crate) local_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionArgs {
+    /// The shell to write the completion script for.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
 }

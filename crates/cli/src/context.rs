@@ -10,6 +10,8 @@ use berth_analytics::{AnalyticsClient, AnalyticsHandle, AnalyticsSettings};
 use berth_config::ConfigStore;
 use berth_core::{ManagerOptions, PluginsManager};
 
+use crate::cli::HomeArgs;
+
 /// Environment variable naming the Codex home.
 pub(crate) const CODEX_HOME_ENV: &str = "CODEX_HOME";
 
@@ -41,17 +43,26 @@ impl Drop for Context {
 }
 
 impl Context {
-    pub(crate) fn new(codex_home_flag: Option<&Path>) -> anyhow::Result<Self> {
-        let codex_home = resolve_codex_home(codex_home_flag)?;
-        Self::for_home(codex_home, std::env::home_dir())
+    /// The context of a command run with `home` options: the Codex home they name and the
+    /// `-c`/`--enable`/`--disable` overrides applied to every config load.
+    pub(crate) fn new(home: &HomeArgs) -> anyhow::Result<Self> {
+        let codex_home = resolve_codex_home(home.codex_home.as_deref())?;
+        let overrides = berth_config::parse_overrides(&home.overrides())?;
+        Self::for_home(codex_home, std::env::home_dir(), overrides)
     }
 
-    /// A context for an explicit Codex home and user home folder.
-    pub(crate) fn for_home(codex_home: PathBuf, home_dir: Option<PathBuf>) -> anyhow::Result<Self> {
+    /// A context for an explicit Codex home, user home folder and config overrides.
+    pub(crate) fn for_home(
+        codex_home: PathBuf,
+        home_dir: Option<PathBuf>,
+        overrides: Vec<berth_config::ConfigOverride>,
+    ) -> anyhow::Result<Self> {
+        let config = ConfigStore::new(&codex_home).with_overrides(overrides);
         let manager = PluginsManager::new(ManagerOptions {
             codex_home,
             home_dir,
-        })?;
+        })?
+        .with_user_config(config);
         Ok(Self {
             manager,
             analytics: None,
@@ -62,7 +73,7 @@ impl Context {
     /// A config.toml that does not parse disables analytics; the command itself reports it.
     pub(crate) fn with_analytics(mut self) -> Self {
         let codex_home = self.manager.codex_home().to_path_buf();
-        let Ok(config) = ConfigStore::new(&codex_home).load() else {
+        let Ok(config) = self.manager.config().load() else {
             return self;
         };
         let mut settings = AnalyticsSettings::new(

@@ -19,7 +19,9 @@ pub use error::ManagerError;
 pub use listing::{ListOptions, MarketplaceEntry, PluginListItem, PluginListing};
 pub use loaded::{LoadedPlugin, LoadedSkill};
 pub use manager::{ManagerOptions, PluginsManager};
-pub use marketplaces::{ConfiguredSource, MarketplaceAddOutcome, MarketplaceSelector};
+pub use marketplaces::{
+    ConfiguredSource, MarketplaceAddOutcome, MarketplaceSelector, UnavailableMarketplace,
+};
 pub use mutation::{InstallOutcome, InstallRequest, ToggleOutcome, UninstallOutcome};
 
 /// The product berth admits plugins for (`policy.products`).

@@ -2,6 +2,7 @@
 //! render.
 
 pub(crate) mod app_server;
+mod completion;
 mod marketplace;
 mod plugin;
 pub(crate) mod publish;
@@ -11,7 +12,7 @@ mod smoke;
 
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command, PluginCommand};
+use crate::cli::{Cli, Command, HomeArgs, PluginCommand};
 use crate::context::Context;
 
 /// A failure caused by what the user asked for, rendered as is (exit code 1).
@@ -20,41 +21,92 @@ use crate::context::Context;
 pub(crate) struct UserError(pub(crate) String);
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
-        Command::Plugin(command) => {
-            let context = Context::new(cli.codex_home.as_deref())?;
-            // Commands that change plugins report analytics; reading needs no pipeline.
-            let context = match &command {
-                PluginCommand::Add(_)
-                | PluginCommand::Remove(_)
-                | PluginCommand::Enable(_)
-                | PluginCommand::Disable(_) => context.with_analytics(),
-                PluginCommand::List(_)
-                | PluginCommand::Read(_)
-                | PluginCommand::Sync(_)
-                | PluginCommand::Marketplace(_) => context,
-            };
-            match command {
-                PluginCommand::List(args) => plugin::list::run(&context, &args),
-                PluginCommand::Add(args) => plugin::add::run(&context, &args),
-                PluginCommand::Remove(args) => plugin::remove::run(&context, &args),
-                PluginCommand::Enable(args) => plugin::toggle::run(&context, &args, true),
-                PluginCommand::Disable(args) => plugin::toggle::run(&context, &args, false),
-                PluginCommand::Read(args) => plugin::read::run(&context, &args),
-                PluginCommand::Sync(args) => plugin::sync::run(&context, &args),
-                PluginCommand::Marketplace(command) => marketplace::run(&context, command),
-            }
+    let Cli { home, command, .. } = cli;
+    match command {
+        Command::Plugin(args) => {
+            let context = Context::new(&home.merged(args.home))?;
+            run_plugin(context, args.command)
         }
-        Command::Marketplace(command) => {
-            let context = Context::new(cli.codex_home.as_deref())?;
-            marketplace::run(&context, command)
+        Command::Marketplace(args) => {
+            let context = Context::new(&home.merged(args.home))?;
+            marketplace::run(&context, args.command)
         }
-        Command::Quickstart(args) => quickstart::run(&args),
         Command::AppServer(args) => {
-            app_server::run(&args, cli.codex_home.as_deref(), &cli.config_overrides)
+            let home = home.merged(args.home.clone());
+            app_server::run(&args, &home)
         }
-        Command::Smoke(args) => smoke::run(args, cli.codex_home.as_deref(), &cli.config_overrides),
-        Command::Serve(args) => serve::run(args),
-        Command::Publish(args) => publish::run(args),
+        Command::Smoke(args) => smoke::run(args.smoke, &home.merged(args.home)),
+        Command::Quickstart(args) => {
+            refuse_home_options(&home, "quickstart")?;
+            quickstart::run(&args)
+        }
+        Command::Serve(args) => {
+            refuse_home_options(&home, "serve")?;
+            serve::run(args)
+        }
+        Command::Publish(args) => {
+            refuse_home_options(&home, "publish")?;
+            publish::run(args)
+        }
+        Command::Completion(args) => {
+            refuse_home_options(&home, "completion")?;
+            completion::run(&args)
+        }
     }
+}
+
+fn run_plugin(context: Context, command: PluginCommand) -> anyhow::Result<ExitCode> {
+    if let PluginCommand::Marketplace(command) = command {
+        return marketplace::run(&context, command);
+    }
+    if !plugin::plugins_feature_enabled(&context)? {
+        return plugin::run_with_plugins_off(&command);
+    }
+    // Commands that change plugins report analytics; reading needs no pipeline.
+    let context = match &command {
+        PluginCommand::Add(_)
+        | PluginCommand::Remove(_)
+        | PluginCommand::Enable(_)
+        | PluginCommand::Disable(_) => context.with_analytics(),
+        PluginCommand::List(_)
+        | PluginCommand::Read(_)
+        | PluginCommand::Sync(_)
+        | PluginCommand::Marketplace(_) => context,
+    };
+    match command {
+        PluginCommand::List(args) => plugin::list::run(&context, &args),
+        PluginCommand::Add(args) => plugin::add::run(&context, &args),
+        PluginCommand::Remove(args) => plugin::remove::run(&context, &args),
+        PluginCommand::Enable(args) => plugin::toggle::run(&context, &args, true),
+        PluginCommand::Disable(args) => plugin::toggle::run(&context, &args, false),
+        PluginCommand::Read(args) => plugin::read::run(&context, &args),
+        PluginCommand::Sync(args) => plugin::sync::run(&context, &args),
+        PluginCommand::Marketplace(command) => marketplace::run(&context, command),
+    }
+}
+
+/// Refuses the Codex-home options given before a command that has no Codex home to use them
+/// on (they are not in its help either).
+fn refuse_home_options(home: &HomeArgs, command: &str) -> Result<(), UserError> {
+    let mut given = Vec::new();
+    if home.codex_home.is_some() {
+        given.push("--codex-home");
+    }
+    if !home.config_overrides.is_empty() {
+        given.push("-c/--config");
+    }
+    if !home.enable_features.is_empty() {
+        given.push("--enable");
+    }
+    if !home.disable_features.is_empty() {
+        given.push("--disable");
+    }
+    if given.is_empty() {
+        return Ok(());
+    }
+    Err(UserError(format!(
+        "`berth {command}` does not use a Codex home, so it does not take {}; drop {}",
+        given.join(", "),
+        if given.len() == 1 { "it" } else { "them" }
+    )))
 }

@@ -9,7 +9,7 @@ use pretty_assertions::assert_eq;
 use crate::{berth, berth_ok};
 
 /// Exit code, stdout and stderr with the temporary home replaced by `[HOME]`.
-fn transcript(home: &TestHome, output: &Output) -> String {
+pub(crate) fn transcript(home: &TestHome, output: &Output) -> String {
     let root = home.root().to_string_lossy().into_owned();
     let clean = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&root, "[HOME]");
     format!(
@@ -20,11 +20,11 @@ fn transcript(home: &TestHome, output: &Output) -> String {
     )
 }
 
-fn run(home: &TestHome, args: &[&str]) -> String {
+pub(crate) fn run(home: &TestHome, args: &[&str]) -> String {
     transcript(home, &berth(home, args))
 }
 
-fn market(home: &TestHome) -> MarketplaceFixture {
+pub(crate) fn market(home: &TestHome) -> MarketplaceFixture {
     MarketplaceFixture::new(home.root().join("market"), "debug")
         .plugin("sample", Some("1.2.0"), 4)
         .plugin("other", None, 2)
@@ -155,7 +155,9 @@ fn corrupt_config_is_reported_with_its_line_and_never_overwritten() {
 }
 
 #[test]
-fn corrupt_marketplace_is_skipped_with_a_warning_while_others_still_list() {
+/// A broken marketplace recorded in config.toml is named with its path and the others still
+/// list; the command exits 1, as Codex does (issue 15 item 3).
+fn corrupt_configured_marketplace_is_named_while_others_still_list_and_exits_1() {
     let home = TestHome::new();
     let good = market(&home);
     let bad = home.root().join("bad-market");

@@ -12,6 +12,7 @@ mod app_server;
 mod codex_compat;
 mod faults;
 mod lifecycle;
+mod new_user;
 mod remote;
 mod remote_codex;
 mod serve_admin;

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::cli::SelectorArgs;
 use crate::commands::plugin::remote::{self, RemoteSession, Selected};
+use crate::commands::plugin::unknown;
 use crate::context::Context;
 use crate::printer;
 
@@ -24,10 +25,13 @@ pub(crate) fn run(context: &Context, args: &SelectorArgs) -> anyhow::Result<Exit
             return run_remote(context, &session, &remote_id, args.json);
         }
     };
-    let outcome = context.manager.install_plugin(&InstallRequest {
-        plugin_name: id.plugin_name().to_owned(),
-        marketplace: MarketplaceSelector::Name(id.marketplace_name().to_owned()),
-    })?;
+    let outcome = context
+        .manager
+        .install_plugin(&InstallRequest {
+            plugin_name: id.plugin_name().to_owned(),
+            marketplace: MarketplaceSelector::Name(id.marketplace_name().to_owned()),
+        })
+        .map_err(|err| unknown::explain(context, err.into()))?;
     if args.json {
         printer::json(&json!({
             "pluginId": outcome.plugin_id.as_key(),

@@ -74,7 +74,7 @@ pub(crate) fn run(args: &QuickstartArgs) -> anyhow::Result<ExitCode> {
         Some(path) => path.clone(),
         None => write_example_marketplace(&workdir.path().join("marketplace"))?,
     };
-    let context = Context::for_home(codex_home.clone(), None)?;
+    let context = Context::for_home(codex_home.clone(), None, Vec::new())?;
     let events = Arc::new(RecordingEventSink::default());
     context.manager.set_event_sink(events.clone());
 
