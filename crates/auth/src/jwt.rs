@@ -19,20 +19,34 @@ pub enum JwtClaimsError {
     /// The token is not three dot-separated segments.
     #[error("token is not a JWT: expected three dot-separated segments")]
     NotAJwt,
-    /// The payload segment is not URL-safe base64.
-    #[error("JWT payload is not URL-safe base64")]
+    /// The header or payload segment is not URL-safe base64.
+    #[error("JWT header or payload is not URL-safe base64")]
     Base64(#[source] base64::DecodeError),
-    /// The payload is not a JSON object.
-    #[error("JWT payload is not a JSON object")]
+    /// The header or payload is not a JSON object.
+    #[error("JWT header or payload is not a JSON object")]
     Json(#[source] serde_json::Error),
 }
 
-/// Returns the payload (claims) of `token` as a JSON object. The signature is not checked.
-pub fn decode_jwt_claims(
-    token: &str,
-) -> Result<serde_json::Map<String, serde_json::Value>, JwtClaimsError> {
+/// A JSON object, as JWT headers and claims are.
+pub type JsonObject = serde_json::Map<String, serde_json::Value>;
+
+/// Returns the payload (claims) of `token` as a JSON object. Neither the header nor the
+/// signature is checked, as Codex reads only the claims of the tokens it keeps.
+pub fn decode_jwt_claims(token: &str) -> Result<JsonObject, JwtClaimsError> {
+    let (_, payload) = segments(token)?;
+    decode_segment(payload)
+}
+
+/// Returns the header and the payload (claims) of `token`. The signature is not checked.
+pub fn decode_jwt_parts(token: &str) -> Result<(JsonObject, JsonObject), JwtClaimsError> {
+    let (header, payload) = segments(token)?;
+    Ok((decode_segment(header)?, decode_segment(payload)?))
+}
+
+/// The header and payload segments of a three-segment token.
+fn segments(token: &str) -> Result<(&str, &str), JwtClaimsError> {
     let mut segments = token.split('.');
-    let (Some(_header), Some(payload), Some(_signature), None) = (
+    let (Some(header), Some(payload), Some(_signature), None) = (
         segments.next(),
         segments.next(),
         segments.next(),
@@ -40,8 +54,12 @@ pub fn decode_jwt_claims(
     ) else {
         return Err(JwtClaimsError::NotAJwt);
     };
+    Ok((header, payload))
+}
+
+fn decode_segment(segment: &str) -> Result<JsonObject, JwtClaimsError> {
     let bytes = URL_SAFE_LENIENT
-        .decode(payload)
+        .decode(segment)
         .map_err(JwtClaimsError::Base64)?;
     serde_json::from_slice(&bytes).map_err(JwtClaimsError::Json)
 }

@@ -9,4 +9,4 @@ pub mod test_support;
 pub use auth_file::{
     AUTH_FILE_NAME, AuthError, CodexAuth, account_id_claim, auth_file_path, load_auth,
 };
-pub use jwt::{JwtClaimsError, OPENAI_AUTH_CLAIM, decode_jwt_claims};
+pub use jwt::{JsonObject, JwtClaimsError, OPENAI_AUTH_CLAIM, decode_jwt_claims, decode_jwt_parts};

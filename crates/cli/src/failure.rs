@@ -90,7 +90,15 @@ fn is_expected(cause: &(dyn StdError + 'static)) -> bool {
         return hinted.error.chain().any(is_expected);
     }
     if let Some(serve) = cause.downcast_ref::<berth_server::ServeError>() {
-        return !matches!(serve, berth_server::ServeError::Serve(_));
+        return serve.is_expected();
+    }
+    if let Some(store) = cause.downcast_ref::<berth_server::StoreError>() {
+        return matches!(
+            store,
+            berth_server::StoreError::Connect { .. }
+                | berth_server::StoreError::UnsupportedUrl { .. }
+                | berth_server::StoreError::UnknownAccount { .. }
+        ) || store.is_unavailable();
     }
     cause.is::<UserError>()
         || cause.is::<clap::Error>()
@@ -101,7 +109,6 @@ fn is_expected(cause: &(dyn StdError + 'static)) -> bool {
         || cause.is::<berth_marketplace::MarketplaceError>()
         || cause.is::<berth_store::StoreError>()
         || cause.is::<berth_auth::AuthError>()
-        || cause.is::<berth_server::StoreError>()
         || cause.is::<berth_server::PublishError>()
 }
 

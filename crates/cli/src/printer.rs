@@ -81,6 +81,11 @@ pub(crate) fn json(value: &impl serde::Serialize) -> io::Result<()> {
     line(text)
 }
 
+/// A buffered handle on stdout, for output printed as it is produced (flush it when done).
+pub(crate) fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
+    io::BufWriter::new(io::stdout().lock())
+}
+
 /// Writes a note to stderr.
 pub(crate) fn note(text: impl AsRef<str>) {
     let mut err = io::stderr().lock();

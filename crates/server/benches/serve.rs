@@ -5,6 +5,9 @@
 //! script; otherwise from an in-process tokio generator, which shares the server's cores and so
 //! understates the server. `SQLite` always; `PostgreSQL` too when `BERTH_TEST_POSTGRES_URL` names a
 //! server (a fresh database is created on it).
+//! Then a write burst (issue 11 B): 16 connections posting 1,000-event analytics batches while
+//! 16 others read single plugins, both from `wrk`; it reports the reads' p50/p99 during the
+//! burst and the events stored per second.
 //! Run: `cargo bench -p berth-server --bench serve`.
 
 #![expect(clippy::print_stdout, clippy::unwrap_used, reason = "bench binary")]
@@ -187,6 +190,10 @@ async fn run(label: &str, database_url: Option<String>) {
     let mut config = ServerConfig::new(dir.path());
     config.bind = "127.0.0.1:0".parse().unwrap();
     config.database_url = database_url;
+    // The burst measures storage, not the per-account quotas.
+    config.limits.events_bytes_per_second = u64::MAX / 4;
+    config.limits.events_burst_bytes = u64::MAX / 4;
+    config.limits.events_daily_bytes = u64::MAX / 4;
     let (db, _) = berth_server::open_storage(&config).await.unwrap();
     let started = Instant::now();
     let accounts = seed(&db).await;
@@ -211,8 +218,86 @@ async fn run(label: &str, database_url: Option<String>) {
             "{label}: {name}: {rps:.0} requests/s, p99 {p99} at {CONCURRENCY} connections ({generator})"
         );
     }
+    if let Some(report) = burst(server.api_url.trim_end_matches("/backend-api"), &accounts) {
+        println!("{label}: {report}");
+    }
     server.shutdown().await.unwrap();
     db.close().await;
+}
+
+/// A Lua script for `wrk` posting one 1,000-event analytics batch per request, rotating accounts.
+fn burst_script(accounts: &[(String, String)]) -> String {
+    use std::fmt::Write as _;
+    let events: Vec<serde_json::Value> = (0..1000)
+        .map(|n| serde_json::json!({"event_type": "codex_plugin_used", "event_params": {"plugin_id": "linear@openai-curated-remote", "remote_plugin_id": "plugins~Plugin_linear", "n": n}}))
+        .collect();
+    let body = serde_json::json!({ "events": events }).to_string();
+    let mut script = String::from("local accounts = {\n");
+    for (account, token) in accounts.iter().take(64) {
+        let _ = writeln!(script, "  {{\"{account}\", \"{token}\"}},");
+    }
+    let _ = write!(
+        script,
+        "}}\nlocal n = 0\nwrk.method = \"POST\"\nwrk.body = [[{body}]]\n\
+         request = function()\n\
+           n = n + 1\n\
+           local a = accounts[(n % #accounts) + 1]\n\
+           local headers = {{}}\n\
+           headers[\"authorization\"] = \"Bearer \" .. a[2]\n\
+           headers[\"chatgpt-account-id\"] = a[1]\n\
+           headers[\"content-type\"] = \"application/json\"\n\
+           return wrk.format(nil, \"/backend-api/codex/analytics-events/events\", headers)\n\
+         end\n\
+         response = function(status, headers, body)\n\
+           if status ~= 200 then error(\"status \" .. status) end\n\
+         end\n"
+    );
+    script
+}
+
+/// Runs the write burst and the reads beside it; `None` without `wrk`.
+fn burst(origin: &str, accounts: &[(String, String)]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let writes = dir.path().join("burst.lua");
+    let reads = dir.path().join("reads.lua");
+    #[expect(clippy::disallowed_methods, reason = "bench scratch files")]
+    {
+        std::fs::write(&writes, burst_script(accounts)).unwrap();
+        std::fs::write(&reads, wrk_script(accounts, false)).unwrap();
+    }
+    let spawn = |script: &std::path::Path| {
+        std::process::Command::new("wrk")
+            .args(["-t1", "-c16", "--latency"])
+            .arg(format!("-d{}s", DURATION.as_secs()))
+            .arg("-s")
+            .arg(script)
+            .arg(origin)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .ok()
+    };
+    let posting = spawn(&writes)?;
+    let reading = spawn(&reads)?;
+    let writes = String::from_utf8_lossy(&posting.wait_with_output().unwrap().stdout).into_owned();
+    let reads = String::from_utf8_lossy(&reading.wait_with_output().unwrap().stdout).into_owned();
+    assert!(!writes.contains("Non-2xx"), "some writes failed: {writes}");
+    assert!(!reads.contains("Non-2xx"), "some reads failed: {reads}");
+    let field = |text: &str, prefix: &str| {
+        text.lines()
+            .find_map(|line| line.trim().strip_prefix(prefix))
+            .map(|value| value.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let posts: f64 = field(&writes, "Requests/sec:").parse().unwrap_or(0.0);
+    Some(format!(
+        "write burst (16 connections x 1,000-event posts): {:.0} events/s stored, post p99 {}; \
+         reads beside it (16 connections): {} requests/s, p50 {}, p99 {}",
+        posts * 1000.0,
+        field(&writes, "99%"),
+        field(&reads, "Requests/sec:"),
+        field(&reads, "50%"),
+        field(&reads, "99%"),
+    ))
 }
 
 fn main() {

@@ -80,6 +80,10 @@ impl Catalog {
             }
             next.plugins.insert(id, Arc::new(record));
         }
+        for id in changes.removed {
+            next.installed_by_default.remove(&id);
+            next.plugins.remove(&id);
+        }
         next
     }
 

@@ -66,6 +66,7 @@ fn catalog() -> Catalog {
             owned(record("theirs", Scope::User, None), "bob"),
             by_default(record("core", Scope::Global, None)),
         ],
+        removed: Vec::new(),
     })
 }
 
@@ -188,6 +189,7 @@ fn changes_replace_records_and_track_installed_by_default() {
     let next = catalog.with_changes(CatalogChanges {
         revision: 4,
         plugins: vec![core],
+        removed: Vec::new(),
     });
     assert_eq!((catalog.revision(), next.revision()), (3, 4));
     assert_eq!(next.plugins.len(), catalog.plugins.len());
@@ -207,5 +209,26 @@ fn changes_replace_records_and_track_installed_by_default() {
             .items
             .len(),
         1
+    );
+}
+
+#[test]
+fn a_plugin_with_every_release_withdrawn_leaves_the_catalog() {
+    let catalog = catalog();
+    let next = catalog.with_changes(CatalogChanges {
+        revision: 4,
+        plugins: Vec::new(),
+        removed: vec![
+            "plugins~Plugin_core".to_owned(),
+            "plugins~Plugin_global".to_owned(),
+        ],
+    });
+    assert_eq!(next.plugins.len(), catalog.plugins.len() - 2);
+    assert!(next.visible("ann", "plugins~Plugin_global").is_none());
+    assert!(
+        next.installed("ann", Vec::new(), None, "", 10)
+            .items
+            .is_empty(),
+        "an installed-by-default plugin that is withdrawn is no longer installed"
     );
 }

@@ -112,6 +112,8 @@ pub struct PublishOptions {
     pub owner_account_id: Option<String>,
     /// Accounts the plugin is shared with.
     pub share_with: Vec<String>,
+    /// The account publishing it (recorded with the release).
+    pub published_by: Option<String>,
 }
 
 impl Default for PublishOptions {
@@ -125,6 +127,7 @@ impl Default for PublishOptions {
             status: Status::Available,
             owner_account_id: None,
             share_with: Vec::new(),
+            published_by: None,
         }
     }
 }
@@ -136,6 +139,8 @@ pub struct PublishedRelease {
     pub item: DirectoryItem,
     /// Size of the bundle in bytes.
     pub bundle_bytes: usize,
+    /// `false` when this version was already published with these bytes (nothing changed).
+    pub created: bool,
 }
 
 struct Packed {
@@ -259,8 +264,9 @@ fn pack(dir: &Path) -> Result<Packed, PublishError> {
     })
 }
 
-/// Validates, packs and registers the plugin in `dir`; republishing the same id replaces the
-/// release (installs stay).
+/// Validates, packs and registers the plugin in `dir` as a new release. Versions are
+/// immutable: the same version with the same bytes changes nothing, with other bytes it is
+/// refused ([`StoreError::VersionConflict`]).
 pub async fn publish_plugin(
     db: &Db,
     bundles: std::sync::Arc<dyn BundleStore>,
@@ -327,9 +333,17 @@ pub async fn publish_plugin(
         item,
         owner_account_id: options.owner_account_id,
     };
-    db.upsert_plugin(&record, &packed.skills).await?;
+    let outcome = db
+        .publish_release(&crate::releases::NewRelease {
+            record: &record,
+            skills: &packed.skills,
+            bundle_bytes: u64::try_from(packed.bytes.len()).unwrap_or(u64::MAX),
+            published_by: options.published_by.as_deref(),
+        })
+        .await?;
     Ok(PublishedRelease {
         item: record.item,
         bundle_bytes: packed.bytes.len(),
+        created: outcome == crate::releases::PublishOutcome::Created,
     })
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -27,6 +27,10 @@ use crate::catalog::{Listing, PluginRecord};
 use crate::catalog_cache::CatalogCache;
 use crate::db::{Db, hash_token};
 use crate::error::{ApiError, StoreError};
+use crate::events::{IngestBatch, Ingested};
+use crate::ingest_rate::IngestRate;
+use crate::limits::Limits;
+use crate::tokens::{Grant, SigningKey};
 
 /// Largest request body accepted (analytics batches included).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -36,8 +40,13 @@ pub const MAX_EVENTS_PER_REQUEST: usize = 1000;
 pub const DEFAULT_PAGE_LIMIT: u32 = 200;
 /// Largest page size a client may ask for.
 pub const MAX_PAGE_LIMIT: u32 = 1000;
-/// How long a verified token stays cached in memory.
-const TOKEN_CACHE_TTL: Duration = Duration::from_secs(10);
+/// Header naming a client batch, so a resent batch is stored once.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
+/// Longest idempotency key accepted.
+const MAX_IDEMPOTENCY_KEY_LEN: usize = 128;
+/// How long a verified token stays cached in memory: a token revoked through another instance
+/// or the database directly is refused here within this time.
+pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
 
 /// Shared state of the handlers.
 #[derive(Debug, Clone)]
@@ -49,7 +58,12 @@ pub struct AppState {
     pub(crate) dev_mode: bool,
     /// The catalog in memory, checked against the database at every request.
     pub(crate) catalog: Arc<CatalogCache>,
-    token_cache: Arc<Mutex<HashMap<String, (String, Instant)>>>,
+    pub(crate) limits: Arc<Limits>,
+    ingest_rate: Arc<IngestRate>,
+    token_cache: Arc<Mutex<HashMap<String, (Grant, Instant)>>>,
+    signing_key: Arc<tokio::sync::OnceCell<SigningKey>>,
+    /// Accounts known to exist, named by development tokens (dev mode only).
+    dev_accounts: Arc<Mutex<std::collections::HashSet<String>>>,
 }
 
 impl AppState {
@@ -61,27 +75,91 @@ impl AppState {
             bundles,
             public_url: Arc::from(public_url.trim_end_matches('/')),
             dev_mode,
+            limits: Arc::default(),
+            ingest_rate: Arc::new(IngestRate::new(
+                crate::limits::DEFAULT_EVENTS_BYTES_PER_SECOND,
+                crate::limits::DEFAULT_EVENTS_BURST_BYTES,
+            )),
             token_cache: Arc::default(),
+            signing_key: Arc::default(),
+            dev_accounts: Arc::default(),
         }
     }
 
-    /// The account of a registered token, with a short in-memory cache of hits.
-    pub(crate) async fn token_account(&self, token: &str) -> Result<Option<String>, StoreError> {
+    /// The same state with `limits` in effect.
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.ingest_rate = Arc::new(IngestRate::new(
+            limits.events_bytes_per_second,
+            limits.events_burst_bytes,
+        ));
+        self.limits = Arc::new(limits);
+        self
+    }
+
+    /// What a token allows, if the service minted or registered it and it is still valid;
+    /// hits are cached for [`TOKEN_CACHE_TTL`]. A JWT must carry this service's signature
+    /// (development tokens are checked apart).
+    pub(crate) async fn token_grant(&self, token: &str) -> Result<Option<Grant>, StoreError> {
         let hash = hash_token(token);
+        let now = crate::db::now_unix();
         if let Ok(cache) = self.token_cache.lock()
-            && let Some((account, at)) = cache.get(&hash)
+            && let Some((grant, at)) = cache.get(&hash)
             && at.elapsed() < TOKEN_CACHE_TTL
+            && grant.expires_at.is_none_or(|expires| expires > now)
         {
-            return Ok(Some(account.clone()));
+            return Ok(Some(grant.clone()));
         }
-        let account = self.db.account_for_token(token).await?;
-        if let (Some(account), Ok(mut cache)) = (&account, self.token_cache.lock()) {
+        if token.split('.').count() == 3 {
+            let key = self
+                .signing_key
+                .get_or_try_init(|| self.db.signing_key())
+                .await?;
+            if !key.verifies(token) {
+                return Ok(None);
+            }
+        }
+        let grant = self.db.token_grant(token).await?;
+        if let (Some(grant), Ok(mut cache)) = (&grant, self.token_cache.lock()) {
             if cache.len() > 10_000 {
                 cache.clear();
             }
-            cache.insert(hash, (account.clone(), Instant::now()));
+            cache.insert(hash, (grant.clone(), Instant::now()));
         }
-        Ok(account)
+        Ok(grant)
+    }
+
+    /// Forgets cached grants (after a revocation on this instance).
+    pub(crate) fn forget_tokens(&self) {
+        if let Ok(mut cache) = self.token_cache.lock() {
+            cache.clear();
+        }
+    }
+
+    /// Creates the account a valid development token names, the first time it is used, so the
+    /// quickstart and the smokes need no setup.
+    pub(crate) async fn ensure_dev_account(&self, account_id: &str) -> Result<(), StoreError> {
+        if self
+            .dev_accounts
+            .lock()
+            .is_ok_and(|known| known.contains(account_id))
+        {
+            return Ok(());
+        }
+        if self.db.account(account_id).await?.is_none() {
+            self.db.add_account(account_id, account_id).await?;
+            tracing::info!(
+                account = account_id,
+                "created account named by a development token on its first use"
+            );
+        }
+        if let Ok(mut known) = self.dev_accounts.lock() {
+            if known.len() > 10_000 {
+                known.clear();
+            }
+            known.insert(account_id.to_owned());
+        }
+        Ok(())
     }
 
     fn bundle_url(&self, sha256_hex: &str) -> String {
@@ -118,9 +196,32 @@ pub fn router(state: AppState) -> Router {
         .route("/bundles/{file}", get(bundle));
     Router::new()
         .nest("/backend-api", api)
+        .nest("/berth/v1", crate::admin::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            deadline,
+        ))
         .with_state(state)
+}
+
+/// Answers 503 when a request (its body upload and handler) takes longer than the request
+/// timeout, and stops working on it; a write in progress is rolled back, never half-done.
+async fn deadline(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let limit = state.limits.request_timeout;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::Overloaded(format!(
+            "the request took longer than {}s; retry later",
+            limit.as_secs()
+        ))
+        .into_response(),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -153,7 +254,8 @@ impl ListQuery {
             .map(|value| {
                 Scope::parse(value).ok_or_else(|| {
                     ApiError::BadRequest(format!(
-                        "unknown scope `{value}`; use GLOBAL, WORKSPACE or USER"
+                        "unknown scope `{}`; use GLOBAL, WORKSPACE or USER",
+                        clip(value)
                     ))
                 })
             })
@@ -169,7 +271,8 @@ impl ListQuery {
                 .filter(|limit| (1..=MAX_PAGE_LIMIT).contains(limit))
                 .ok_or_else(|| {
                     ApiError::BadRequest(format!(
-                        "invalid limit `{value}`; use a number from 1 to {MAX_PAGE_LIMIT}"
+                        "invalid limit `{}`; use a number from 1 to {MAX_PAGE_LIMIT}",
+                        clip(value)
                     ))
                 })?,
         };
@@ -178,7 +281,8 @@ impl ListQuery {
             Some(token) if is_valid_remote_plugin_id(token) => token.to_owned(),
             Some(token) => {
                 return Err(ApiError::BadRequest(format!(
-                    "invalid pageToken `{token}`; pass `pagination.next_page_token` from the previous page"
+                    "invalid pageToken `{}`; pass `pagination.next_page_token` from the previous page",
+                    clip(token)
                 )));
             }
         };
@@ -196,14 +300,16 @@ fn plugin_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiErr
         Ok(id)
     } else {
         Err(ApiError::BadRequest(format!(
-            "invalid plugin id `{id}`: only ASCII letters, digits, `_`, `-`, and `~` are allowed"
+            "invalid plugin id `{}`: only ASCII letters, digits, `_`, `-`, and `~` are allowed",
+            clip(&id)
         )))
     }
 }
 
 fn not_found_plugin(id: &str) -> ApiError {
     ApiError::NotFound(format!(
-        "plugin `{id}` does not exist or is not visible to this account"
+        "plugin `{}` does not exist or is not visible to this account",
+        clip(id)
     ))
 }
 
@@ -330,7 +436,10 @@ async fn skill(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
     {
-        return Err(ApiError::BadRequest(format!("invalid skill name `{name}`")));
+        return Err(ApiError::BadRequest(format!(
+            "invalid skill name `{}`",
+            clip(&name)
+        )));
     }
     visible(&state, &caller, &id).await?;
     let skill_md_contents = state
@@ -410,6 +519,7 @@ async fn featured(_caller: Caller) -> Json<Vec<String>> {
 async fn analytics(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<AnalyticsEventsResponse>, ApiError> {
     let body = body.map_err(|err| match err {
@@ -420,6 +530,18 @@ async fn analytics(
         }
         other => ApiError::BadRequest(other.body_text()),
     })?;
+    let bytes = u64::try_from(body.len()).unwrap_or(u64::MAX);
+    state
+        .ingest_rate
+        .take(&caller.account_id, bytes)
+        .map_err(|retry_after| ApiError::TooManyRequests {
+            message: format!(
+                "account `{}` is sending analytics faster than {} bytes/s; retry later",
+                caller.account_id, state.limits.events_bytes_per_second
+            ),
+            retry_after,
+        })?;
+    let batch_key = idempotency_key(&headers)?;
     let request: AnalyticsEventsRequest = serde_json::from_slice(&body).map_err(|err| {
         ApiError::BadRequest(format!(
             "analytics body must be {{\"events\": [{{\"event_type\", \"event_params\"}}]}}: {err}"
@@ -442,7 +564,7 @@ async fn analytics(
         if !valid_type {
             return Err(ApiError::BadRequest(format!(
                 "event {index} has invalid event_type `{}`; use lowercase letters, digits and `_`",
-                event.event_type
+                clip(&event.event_type)
             )));
         }
         if !event.event_params.is_object() {
@@ -453,10 +575,59 @@ async fn analytics(
         }
         events.push((event.event_type, event.event_params));
     }
-    state.db.insert_events(&caller.account_id, &events).await?;
-    Ok(Json(AnalyticsEventsResponse {
-        accepted: u64::try_from(events.len()).unwrap_or(u64::MAX),
-    }))
+    let batch = IngestBatch {
+        account_id: &caller.account_id,
+        batch_key,
+        events: &events,
+        bytes,
+    };
+    match state
+        .db
+        .ingest_events(batch, state.limits.events_daily_bytes)
+        .await?
+    {
+        Ingested::Stored | Ingested::Duplicate => Ok(Json(AnalyticsEventsResponse {
+            accepted: u64::try_from(events.len()).unwrap_or(u64::MAX),
+        })),
+        Ingested::OverDailyVolume(retry_after) => Err(ApiError::TooManyRequests {
+            message: format!(
+                "account `{}` has sent its daily analytics volume ({} bytes); retry tomorrow (UTC)",
+                caller.account_id, state.limits.events_daily_bytes
+            ),
+            retry_after,
+        }),
+    }
+}
+
+/// The request's `Idempotency-Key`, if it sent a valid one.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY_HEADER) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .filter(|key| {
+            (1..=MAX_IDEMPOTENCY_KEY_LEN).contains(&key.len())
+                && key.bytes().all(|b| b.is_ascii_graphic())
+        })
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "`Idempotency-Key` must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters"
+            ))
+        })
+}
+
+/// Longest piece of client input echoed in an error message.
+const MAX_ECHO_CHARS: usize = 80;
+
+/// `text` cut to [`MAX_ECHO_CHARS`] characters, marked when cut, for error messages.
+pub(crate) fn clip(text: &str) -> String {
+    match text.char_indices().nth(MAX_ECHO_CHARS) {
+        None => text.to_owned(),
+        Some((end, _)) => format!("{}…", &text[..end]),
+    }
 }
 
 async fn bundle(State(state): State<AppState>, Path(file): Path<String>) -> Response {
@@ -464,7 +635,7 @@ async fn bundle(State(state): State<AppState>, Path(file): Path<String>) -> Resp
         .strip_suffix(".tar.gz")
         .filter(|sha| is_sha256_hex(sha))
     else {
-        return ApiError::NotFound(format!("no bundle `{file}`")).into_response();
+        return ApiError::NotFound(format!("no bundle `{}`", clip(&file))).into_response();
     };
     let sha = sha.to_owned();
     let store = Arc::clone(&state.bundles);
@@ -484,7 +655,7 @@ async fn bundle(State(state): State<AppState>, Path(file): Path<String>) -> Resp
             bytes,
         )
             .into_response(),
-        Ok(Ok(None)) => ApiError::NotFound(format!("no bundle `{file}`")).into_response(),
+        Ok(Ok(None)) => ApiError::NotFound(format!("no bundle `{}`", clip(&file))).into_response(),
         Ok(Err(err)) => ApiError::Internal(err).into_response(),
         Err(join) => ApiError::Internal(StoreError::Bundle {
             path: file.into(),

@@ -4,16 +4,16 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum_server::Handle;
-use axum_server::tls_rustls::RustlsConfig;
 use rustls::pki_types::pem::PemObject as _;
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
 
 use crate::bundles::{BundleStore, LocalBundleStore};
-use crate::db::Db;
+use crate::db::{Db, SqlitePageLimit};
 use crate::error::ServeError;
+use crate::limits::Limits;
+use crate::listener::{Serve, ShutdownHandle, connection_cap};
 use crate::routes::{AppState, router};
 
 /// Environment variable overriding the data folder.
@@ -44,6 +44,11 @@ pub struct ServerConfig {
     pub tls: Option<TlsPaths>,
     /// Accept Codex's unsigned test JWTs (loopback only).
     pub dev_mode: bool,
+    /// Timeouts, connection cap and analytics bounds.
+    pub limits: Limits,
+    /// Test hook: see [`SqlitePageLimit`].
+    #[doc(hidden)]
+    pub sqlite_page_limit: Option<SqlitePageLimit>,
 }
 
 impl ServerConfig {
@@ -56,6 +61,8 @@ impl ServerConfig {
             public_url: None,
             tls: None,
             dev_mode: false,
+            limits: Limits::default(),
+            sqlite_page_limit: None,
         }
     }
 
@@ -83,7 +90,11 @@ pub async fn open_storage(config: &ServerConfig) -> Result<(Db, LocalBundleStore
             source,
         })
     })?;
-    let db = Db::connect(&config.effective_database_url()).await?;
+    let db = Db::connect_with(
+        &config.effective_database_url(),
+        config.sqlite_page_limit.clone(),
+    )
+    .await?;
     Ok((db, LocalBundleStore::new(config.bundle_dir())))
 }
 
@@ -94,30 +105,35 @@ pub struct RunningServer {
     pub local_addr: SocketAddr,
     /// Base URL of the API, e.g. `http://127.0.0.1:8787/backend-api`.
     pub api_url: String,
-    handle: Handle<SocketAddr>,
-    task: JoinHandle<Result<(), ServeError>>,
+    /// The most connections served at once (the configured cap, or less under a low
+    /// file-descriptor limit).
+    pub connection_cap: usize,
+    handle: ShutdownHandle,
+    task: JoinHandle<()>,
+    maintenance: JoinHandle<()>,
     db: Db,
 }
 
 impl RunningServer {
     /// Stops accepting, lets in-flight requests finish (up to 5 s) and closes the database.
     pub async fn shutdown(self) -> Result<(), ServeError> {
-        self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
+        self.handle.shutdown();
         self.wait().await
     }
 
     /// Waits until the server stops.
     pub async fn wait(self) -> Result<(), ServeError> {
-        let result = match self.task.await {
-            Ok(result) => result,
-            Err(join) => Err(ServeError::Serve(std::io::Error::other(join))),
-        };
+        let result = self
+            .task
+            .await
+            .map_err(|join| ServeError::Serve(std::io::Error::other(join)));
+        self.maintenance.abort();
         self.db.close().await;
         result
     }
 
     /// A handle that stops the server when asked.
-    pub fn handle(&self) -> Handle<SocketAddr> {
+    pub fn handle(&self) -> ShutdownHandle {
         self.handle.clone()
     }
 }
@@ -129,64 +145,54 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServeError> {
     }
     let (db, bundles) = open_storage(&config).await?;
     let bundles: Arc<dyn BundleStore> = Arc::new(bundles);
-    let listener = std::net::TcpListener::bind(config.bind).map_err(|source| ServeError::Bind {
+    let bind_error = |source| ServeError::Bind {
         addr: config.bind,
         source,
-    })?;
-    listener
-        .set_nonblocking(true)
-        .map_err(|source| ServeError::Bind {
-            addr: config.bind,
-            source,
-        })?;
-    let local_addr = listener.local_addr().map_err(|source| ServeError::Bind {
-        addr: config.bind,
-        source,
-    })?;
-    let scheme = if config.tls.is_some() {
-        "https"
-    } else {
-        "http"
     };
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(bind_error)?;
+    let local_addr = listener.local_addr().map_err(bind_error)?;
+    let tls = config.tls.as_ref().map(tls_acceptor).transpose()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let origin = format!("{scheme}://{local_addr}");
     let public_url = config.public_url.clone().unwrap_or_else(|| origin.clone());
-    let state = AppState::new(db.clone(), bundles, &public_url, config.dev_mode);
+    let limits = Arc::new(config.limits.clone());
+    let state = AppState::new(db.clone(), bundles, &public_url, config.dev_mode)
+        .with_limits(config.limits.clone());
     // Load the whole catalog before the first request has to.
     state.catalog.current().await?;
-    let app = router(state).into_make_service();
-    let handle = Handle::new();
-    let task = match &config.tls {
-        None => {
-            let server = axum_server::from_tcp(listener).map_err(|source| ServeError::Bind {
-                addr: config.bind,
-                source,
-            })?;
-            let server = server.handle(handle.clone());
-            tokio::spawn(async move { server.serve(app).await.map_err(ServeError::Serve) })
+    let app = router(state);
+    let cap = connection_cap(limits.max_connections);
+    let (handle, stop) = ShutdownHandle::new();
+    let maintenance = tokio::spawn(crate::retention::prune_periodically(
+        db.clone(),
+        limits.events_retention_days,
+    ));
+    let task = tokio::spawn(
+        Serve {
+            listener,
+            tls,
+            app,
+            limits,
+            cap,
+            stop,
         }
-        Some(tls) => {
-            let rustls = tls_config(tls)?;
-            let server = axum_server::from_tcp_rustls(listener, rustls).map_err(|source| {
-                ServeError::Bind {
-                    addr: config.bind,
-                    source,
-                }
-            })?;
-            let server = server.handle(handle.clone());
-            tokio::spawn(async move { server.serve(app).await.map_err(ServeError::Serve) })
-        }
-    };
-    tracing::info!(%local_addr, dev_mode = config.dev_mode, "berth serve listening");
+        .run(),
+    );
+    tracing::info!(%local_addr, dev_mode = config.dev_mode, connection_cap = cap, "berth serve listening");
     Ok(RunningServer {
         local_addr,
         api_url: format!("{origin}/backend-api"),
+        connection_cap: cap,
         handle,
         task,
+        maintenance,
         db,
     })
 }
 
-fn tls_config(tls: &TlsPaths) -> Result<RustlsConfig, ServeError> {
+fn tls_acceptor(tls: &TlsPaths) -> Result<TlsAcceptor, ServeError> {
     let error = |source: std::io::Error| ServeError::Tls {
         cert: tls.cert.clone(),
         key: tls.key.clone(),
@@ -207,5 +213,5 @@ fn tls_config(tls: &TlsPaths) -> Result<RustlsConfig, ServeError> {
         .with_single_cert(certs, key)
         .map_err(|err| error(std::io::Error::other(err)))?;
     server_config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(RustlsConfig::from_config(Arc::new(server_config)))
+    Ok(TlsAcceptor::from(Arc::new(server_config)))
 }

@@ -106,6 +106,7 @@ pub(crate) fn run(args: PublishArgs) -> anyhow::Result<ExitCode> {
         )?,
         owner_account_id: args.owner.clone(),
         share_with: args.share_with.clone(),
+        published_by: None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -14,6 +14,12 @@ use clap::{Args, Subcommand};
 use crate::commands::UserError;
 use crate::printer;
 
+mod events;
+mod limits;
+
+use events::EventsArgs;
+use limits::LimitArgs;
+
 /// Where the service keeps its data; shared by `berth serve` and `berth publish`.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct StorageArgs {
@@ -68,19 +74,15 @@ pub(crate) struct ServeArgs {
     /// Development mode: also accept Codex's unsigned test tokens (loopback addresses only).
     #[arg(long)]
     pub(crate) dev: bool,
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
 }
 
 /// Admin subcommands of `berth serve`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum ServeCommand {
-    /// List the analytics events clients sent.
-    Events {
-        #[command(flatten)]
-        storage: StorageArgs,
-        /// Output as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    /// List the analytics events clients sent, oldest first.
+    Events(EventsArgs),
     /// Manage accounts.
     #[command(subcommand)]
     Account(AccountCommand),
@@ -151,8 +153,18 @@ async fn open_db(storage: &StorageArgs) -> anyhow::Result<Db> {
 pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = runtime()?;
     match args.command {
-        None => runtime.block_on(serve(args.storage, args.bind, args.public_url, args.tls_cert.zip(args.tls_key), args.dev)),
-        Some(ServeCommand::Events { storage, json }) => runtime.block_on(events(storage, json)),
+        None => {
+            let limits = args.limits.limits();
+            runtime.block_on(serve(
+                args.storage,
+                args.bind,
+                args.public_url,
+                args.tls_cert.zip(args.tls_key),
+                args.dev,
+                limits,
+            ))
+        }
+        Some(ServeCommand::Events(args)) => runtime.block_on(events::run(args)),
         Some(ServeCommand::Account(AccountCommand::Add { storage, id, name })) => {
             runtime.block_on(async move {
                 if !berth_plugin::is_valid_remote_plugin_id(&id) {
@@ -234,39 +246,6 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// `berth serve events`.
-async fn events(storage: StorageArgs, json: bool) -> anyhow::Result<ExitCode> {
-    let db = open_db(&storage).await?;
-    let events = db.events().await?;
-    db.close().await;
-    if json {
-        printer::json(&events)?;
-    } else {
-        let rows: Vec<Vec<String>> = events
-            .iter()
-            .map(|event| {
-                vec![
-                    event.id.to_string(),
-                    event.received_at.to_string(),
-                    event.account_id.clone(),
-                    event.event_type.clone(),
-                    event.event_params.to_string(),
-                ]
-            })
-            .collect();
-        printer::line(printer::table(
-            &["ID", "RECEIVED", "ACCOUNT", "TYPE", "PARAMS"],
-            &rows,
-        ))?;
-        if rows.is_empty() {
-            printer::note(
-                "no analytics events yet; clients send them to `/backend-api/codex/analytics-events/events`",
-            );
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 /// Adds account `id` unless it exists; returns the account and whether it was added.
 async fn add_account_once(db: &Db, id: &str, name: &str) -> anyhow::Result<(Account, bool)> {
     if let Some(account) = db.account(id).await? {
@@ -281,8 +260,10 @@ async fn serve(
     public_url: Option<String>,
     tls: Option<(PathBuf, PathBuf)>,
     dev: bool,
+    limits: berth_server::Limits,
 ) -> anyhow::Result<ExitCode> {
     let mut config = storage.config();
+    config.limits = limits;
     config.bind = bind;
     config.public_url = public_url;
     config.tls = tls.map(|(cert, key)| TlsPaths { cert, key });
@@ -299,7 +280,7 @@ async fn serve(
     let handle = server.handle();
     tokio::spawn(async move {
         shutdown_signal().await;
-        handle.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
+        handle.shutdown();
     });
     server.wait().await?;
     Ok(ExitCode::SUCCESS)

@@ -16,6 +16,8 @@ mod new_user;
 mod remote;
 mod remote_codex;
 mod serve_admin;
+mod serve_durability;
+mod serve_limits;
 mod serve_postgres;
 mod smoke_faults;
 mod smokes;

@@ -36,17 +36,21 @@ pub(crate) fn spawn_serve(
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let api_url = read_api_url(&mut child);
+    (child, api_url)
+}
+
+/// The API base URL from the banner `berth serve` prints first on stdout.
+pub(crate) fn read_api_url(child: &mut Child) -> String {
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let api_url = line
-        .split("API base URL: ")
+    line.split("API base URL: ")
         .nth(1)
         .and_then(|rest| rest.trim().strip_suffix(')'))
         .unwrap_or_else(|| panic!("unexpected `berth serve` banner: {line:?}"))
-        .to_owned();
-    (child, api_url)
+        .to_owned()
 }
 
 /// `berth serve --dev` on 127.0.0.1:0 with its data in a temp folder; killed on drop.

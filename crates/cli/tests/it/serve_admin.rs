@@ -223,3 +223,25 @@ fn tokens_and_statuses_from_the_admin_commands_are_what_a_production_service_enf
         )]
     );
 }
+
+#[test]
+fn serve_refuses_dev_mode_off_loopback_and_a_busy_port_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("serve");
+    let output = admin(&data_dir, &["serve", "--dev", "--bind", "0.0.0.0:0"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--dev accepts unsigned test tokens and is only allowed on a loopback address, not 0.0.0.0:0"),
+        "{stderr}"
+    );
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let output = admin(&data_dir, &["serve", "--bind", &addr]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("could not listen on {addr}")),
+        "{stderr}"
+    );
+}

@@ -27,7 +27,9 @@ on_both_backends!(
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(
             body["error"]["message"],
-            json!("unknown or expired token; create one with `berth serve token add ACCOUNT`")
+            json!(
+                "unknown, expired or revoked token; log in again with `berth login --service URL`"
+            )
         );
         let (status, body) = server
             .send_as("GET", "/ps/plugins/list", &server.token, "acct-2")
@@ -58,6 +60,7 @@ fn test_jwt(account: &str, exp: i64) -> String {
 #[tokio::test]
 async fn development_mode_accepts_unexpired_test_tokens_for_their_own_account() {
     let server = TestServer::start(Backend::Sqlite, true).await.unwrap();
+    assert_eq!(server.db.account("acct-dev").await.unwrap(), None);
     let token = test_jwt("acct-dev", 4_000_000_000);
     let (status, body) = server
         .send_as("POST", "/ps/plugins/x/install", &token, "acct-dev")
@@ -70,6 +73,8 @@ async fn development_mode_accepts_unexpired_test_tokens_for_their_own_account() 
         .send_as("GET", "/ps/plugins/installed", &token, "acct-dev")
         .await;
     assert_eq!(status, StatusCode::OK);
+    // The account a valid development token names is created on its first use.
+    assert!(server.db.account("acct-dev").await.unwrap().is_some());
     let (status, _) = server
         .send_as("GET", "/ps/plugins/installed", &token, "acct-other")
         .await;
