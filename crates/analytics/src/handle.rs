@@ -14,8 +14,9 @@ use crate::settings::AnalyticsSettings;
 use crate::stats::{AnalyticsStats, StatsCounters};
 use crate::worker::Worker;
 
-/// Extra wait beyond the deadline for the task to report that it stopped.
-const SHUTDOWN_GRACE: Duration = Duration::from_millis(100);
+/// Extra wait beyond the deadline for the task to report that it stopped (it stops at the
+/// deadline itself; this only covers waking up).
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(20);
 
 /// What [`AnalyticsHandle::shutdown`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

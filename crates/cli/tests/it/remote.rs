@@ -205,7 +205,7 @@ fn berth_json(home: &TestHome, args: &[&str]) -> Value {
 
 /// Waits until the service stored `count` events (delivery is asynchronous but flushed
 /// before the command exits; the server may still be committing).
-fn wait_for_events(serve: &Serve, count: usize) -> Vec<(String, Value)> {
+pub(crate) fn wait_for_events(serve: &Serve, count: usize) -> Vec<(String, Value)> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let events = serve.events();
