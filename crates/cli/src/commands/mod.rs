@@ -21,7 +21,11 @@ use crate::context::Context;
 pub(crate) struct UserError(pub(crate) String);
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let Cli { home, command, .. } = cli;
+    let Cli {
+        home,
+        command,
+        verbose,
+    } = cli;
     match command {
         Command::Plugin(args) => {
             let context = Context::new(&home.merged(args.home))?;
@@ -38,7 +42,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Smoke(args) => smoke::run(args.smoke, &home.merged(args.home)),
         Command::Quickstart(args) => {
             refuse_home_options(&home, "quickstart")?;
-            quickstart::run(&args)
+            quickstart::run(&args, verbose > 0)
         }
         Command::Serve(args) => {
             refuse_home_options(&home, "serve")?;

@@ -267,7 +267,6 @@ fn quickstart_runs_the_whole_system_on_embedded_defaults() {
         "ok    plugin-remote-uninstall: PASS",
         "codex_plugin_used            plugin_id=hello@berth-examples remote_plugin_id=null client=berth-quickstart",
         "codex_plugin_installed       plugin_id=hello@openai-curated-remote remote_plugin_id=plugins~Plugin_hello client=berth-test-client",
-        "Quickstart finished: every step did what it should.",
     ] {
         assert!(
             stdout.contains(expected),
@@ -275,6 +274,46 @@ fn quickstart_runs_the_whole_system_on_embedded_defaults() {
         );
     }
     assert!(!stdout.contains("FAIL"), "{stdout}");
+    // The smokes' validated events are printed only with --verbose (issue 15 item 14).
+    assert!(!stdout.contains("\"event_type\""), "{stdout}");
+    // It ends with a five-line summary and the next steps.
+    let ending = &stdout[stdout.find("\nSummary\n").expect("a summary")..];
+    let port = ending
+        .split("https://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap();
+    insta::assert_snapshot!(ending.replace(port, "[PORT]"));
+}
+
+/// Issue 15 item 14: `--keep` says how to reuse the kept home, which works as printed.
+#[test]
+fn quickstart_keep_prints_how_to_reuse_the_kept_home() {
+    let home = TestHome::new();
+    let output = berth(&home, &["quickstart", "--local-only", "--keep"]);
+    assert!(output.status.success(), "{}", transcript(&home, &output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let kept = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("Kept the quickstart folder "))
+        .and_then(|rest| rest.strip_suffix(':'))
+        .unwrap_or_else(|| panic!("no kept folder in:\n{stdout}"))
+        .to_owned();
+    let try_line = stdout
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("try:"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert_eq!(
+        try_line,
+        format!("berth --codex-home {kept}/codex-home plugin list")
+    );
+    let args: Vec<&str> = try_line.split(' ').skip(1).collect();
+    let listed = berth(&home, &args);
+    std::fs::remove_dir_all(&kept).unwrap();
+    assert!(listed.status.success(), "{}", transcript(&home, &listed));
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("hello@berth-examples"));
 }
 
 #[test]
