@@ -130,7 +130,7 @@ pub(super) fn run(
     let files = ServiceFiles {
         api_url: server.api_url.clone(),
         bind: server.local_addr,
-        data_dir: service.data_dir.clone(),
+        data_dir: service.data_dir,
         cert: ca.tls.cert.clone(),
         key: ca.tls.key.clone(),
         ca_pem: ca.ca_pem.clone(),
