@@ -5,28 +5,36 @@
 use std::fmt;
 
 use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::printer::{self, ERROR, WARNING};
 
-/// Installs the subscriber for a `-v` count.
+/// Installs the subscriber for a `-v` count. Without `RUST_LOG` a plain level filter is used:
+/// `EnvFilter` compiles its directive parser at start, which every command would pay for.
 pub(crate) fn init(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "info",
-        2 => "debug",
-        _ => "trace",
+    let level = match verbose {
+        0 => LevelFilter::WARN,
+        1 => LevelFilter::INFO,
+        2 => LevelFilter::DEBUG,
+        _ => LevelFilter::TRACE,
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let builder = tracing_subscriber::fmt()
         .with_writer(printer::LogWriter)
         .with_ansi(printer::stderr_has_colour())
-        .event_format(CliFormat)
-        .init();
+        .event_format(CliFormat);
+    match std::env::var_os(tracing_subscriber::EnvFilter::DEFAULT_ENV) {
+        Some(_) => builder
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::builder()
+                    .with_default_directive(level.into())
+                    .from_env_lossy(),
+            )
+            .init(),
+        None => builder.with_max_level(level).init(),
+    }
 }
 
 /// `level: message key=value...`.

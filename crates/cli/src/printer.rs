@@ -75,10 +75,34 @@ pub(crate) fn line(text: impl AsRef<str>) -> io::Result<()> {
     out.flush()
 }
 
-/// Writes pretty JSON and a newline to stdout.
+/// Writes pretty JSON and a newline to stdout, as it is serialized (no copy of the whole
+/// document in memory).
 pub(crate) fn json(value: &impl serde::Serialize) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
-    line(text)
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, value).map_err(|err| {
+        if err.is_io() {
+            io::Error::from(err)
+        } else {
+            io::Error::other(err)
+        }
+    })?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// A JSON array whose items are produced one at a time while it is written: `F` makes the
+/// iterator (serializing takes `&self`, so it may run more than once).
+pub(crate) struct LazyArray<F>(pub(crate) F);
+
+impl<F, I> serde::Serialize for LazyArray<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
 }
 
 /// A buffered handle on stdout, for output printed as it is produced (flush it when done).

@@ -13,6 +13,7 @@ mod codex_compat;
 mod faults;
 mod lifecycle;
 mod new_user;
+mod new_user_remote;
 mod remote;
 mod remote_codex;
 mod serve_admin;

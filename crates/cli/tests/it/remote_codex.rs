@@ -14,7 +14,7 @@ use crate::remote::{Serve, plugin_source, remote_home};
 /// Codex 0.169.0 refuses a JWT whose signature segment is empty ("invalid credential JSON"),
 /// which is what `berth_auth::test_support` writes; berth and `berth serve --dev` only decode
 /// the claims, so a dummy signature serves both.
-fn sign_test_tokens(codex_home: &std::path::Path) {
+pub(crate) fn sign_test_tokens(codex_home: &std::path::Path) {
     let path = codex_home.join("auth.json");
     let mut auth: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     for key in ["id_token", "access_token"] {

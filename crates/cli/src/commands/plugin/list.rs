@@ -103,33 +103,44 @@ fn print_json(
     orphans: &[(&UnavailableMarketplace, Vec<OrphanPlugin>)],
     available_too: bool,
 ) -> anyhow::Result<()> {
-    let mut installed = Vec::new();
-    let mut available = Vec::new();
-    for marketplace in &listing.marketplaces {
-        for plugin in &marketplace.plugins {
-            let entry = plugin_json(marketplace, plugin);
-            if plugin.installed {
-                installed.push(entry);
-            } else if available_too {
-                available.push(entry);
-            }
-        }
-    }
-    for (broken, plugins) in orphans {
-        installed.extend(plugins.iter().map(|plugin| orphan_json(broken, plugin)));
-    }
-    for marketplace in remote.iter().flat_map(|remote| &remote.marketplaces) {
-        for plugin in &marketplace.plugins {
-            let entry = remote_plugin_json(marketplace.name, plugin);
-            if plugin.installed {
-                installed.push(entry);
-            } else if available_too {
-                available.push(entry);
-            }
-        }
-    }
-    printer::json(&json!({ "installed": installed, "available": available }))?;
+    // Entries are built one at a time while they are written, so memory does not grow with
+    // the number of plugins.
+    let entries = move |installed: bool| {
+        let local = listing.marketplaces.iter().flat_map(move |marketplace| {
+            marketplace
+                .plugins
+                .iter()
+                .filter(move |plugin| plugin.installed == installed)
+                .map(move |plugin| plugin_json(marketplace, plugin))
+        });
+        let orphaned = orphans
+            .iter()
+            .filter(move |_| installed)
+            .flat_map(|(broken, plugins)| plugins.iter().map(|plugin| orphan_json(broken, plugin)));
+        let remote = remote
+            .into_iter()
+            .flat_map(|remote| &remote.marketplaces)
+            .flat_map(move |marketplace| {
+                marketplace
+                    .plugins
+                    .iter()
+                    .filter(move |plugin| plugin.installed == installed)
+                    .map(|plugin| remote_plugin_json(marketplace.name, plugin))
+            });
+        local.chain(orphaned).chain(remote)
+    };
+    printer::json(&ListJson {
+        installed: printer::LazyArray(|| entries(true)),
+        available: printer::LazyArray(|| entries(false).filter(move |_| available_too)),
+    })?;
     Ok(())
+}
+
+/// The `codex plugin list --json` document.
+#[derive(serde::Serialize)]
+struct ListJson<I, A> {
+    installed: I,
+    available: A,
 }
 
 fn print_text(
