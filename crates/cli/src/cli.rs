@@ -4,25 +4,42 @@
 //! accepted before the subcommand (`berth -c k=v plugin list`) and anywhere after the commands
 //! that use them (`berth plugin list -c k=v`); commands that ignore them (`serve`, `publish`,
 //! `quickstart`, `completion`) neither list them in their help nor accept them.
-//! `--version` belongs to `berth` alone.
+//! `--version` belongs to `berth` alone. Each subcommand's arguments are only defined when it
+//! is the one that runs (see [`command`]).
 
 use std::path::PathBuf;
 
-use clap::{Args, CommandFactory as _, Parser, Subcommand};
+use clap::{ArgMatches, Args, FromArgMatches as _, Subcommand};
 
-/// berth: a plugin manager for AI coding agents, compatible with Codex's plugin system.
-#[derive(Debug, Parser)]
-#[command(name = "berth", version, about, long_about = None)]
+/// A parsed command line.
+#[derive(Debug)]
 pub(crate) struct Cli {
-    #[command(flatten)]
     pub(crate) home: HomeArgs,
+    pub(crate) verbose: u8,
+    pub(crate) command: Command,
+}
+
+impl Cli {
+    /// The command line [`command`] matched.
+    pub(crate) fn from_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let top = TopArgs::from_arg_matches(matches)?;
+        Ok(Self {
+            home: top.home,
+            verbose: top.verbose,
+            command: Command::from_arg_matches(matches)?,
+        })
+    }
+}
+
+/// The options of `berth` itself.
+#[derive(Debug, Args)]
+struct TopArgs {
+    #[command(flatten)]
+    home: HomeArgs,
 
     /// Log more (repeat for more detail); logs go to stderr. `RUST_LOG` overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub(crate) verbose: u8,
-
-    #[command(subcommand)]
-    pub(crate) command: Command,
+    verbose: u8,
 }
 
 /// The options of every command that works on a Codex home.
@@ -53,9 +70,6 @@ const HOME_ARG_IDS: [&str; 4] = [
     "enable_features",
     "disable_features",
 ];
-
-/// Subcommands that work on a Codex home and take [`HomeArgs`].
-const HOME_COMMANDS: [&str; 4] = ["plugin", "marketplace", "app-server", "smoke"];
 
 impl HomeArgs {
     /// These options given before the subcommand, then `later` ones given after it: a later
@@ -90,34 +104,87 @@ impl HomeArgs {
     }
 }
 
-/// The `berth` command with the home options made global below the commands that use them.
+/// The `berth` command. A subcommand's arguments and help are defined only when it runs
+/// (`clap::Command::defer`): defining all of them at every start would cost a short command
+/// much of its resident memory. Below the commands that work on a Codex home, the home
+/// options are global.
 pub(crate) fn command() -> clap::Command {
-    HOME_COMMANDS.iter().fold(Cli::command(), |command, name| {
-        command.mut_subcommand(name, |sub| {
-            HOME_ARG_IDS
-                .iter()
-                .fold(sub, |sub, id| sub.mut_arg(id, |arg| arg.global(true)))
-        })
+    let top = clap::Command::new("berth")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(env!("CARGO_PKG_DESCRIPTION"))
+        .subcommand_required(true)
+        .arg_required_else_help(true);
+    // An `Args` type's doc comment would replace the subcommand's help, so each deferred
+    // definition sets it again.
+    TopArgs::augment_args(top)
+        .about(env!("CARGO_PKG_DESCRIPTION"))
+        .subcommands([
+            clap::Command::new("plugin")
+                .about(PLUGIN)
+                .defer(|command| home_global(PluginArgs::augment_args(command)).about(PLUGIN)),
+            clap::Command::new("marketplace")
+                .about(MARKETPLACE)
+                .defer(|command| {
+                    home_global(MarketplaceArgs::augment_args(command)).about(MARKETPLACE)
+                }),
+            clap::Command::new("quickstart")
+                .about(QUICKSTART)
+                .defer(|command| QuickstartArgs::augment_args(command).about(QUICKSTART)),
+            clap::Command::new("app-server")
+                .about(APP_SERVER)
+                .defer(|command| {
+                    home_global(crate::commands::app_server::AppServerArgs::augment_args(
+                        command,
+                    ))
+                    .about(APP_SERVER)
+                }),
+            clap::Command::new("smoke")
+                .about(SMOKE)
+                .defer(|command| home_global(SmokeCliArgs::augment_args(command)).about(SMOKE)),
+            clap::Command::new("serve").about(SERVE).defer(|command| {
+                crate::commands::serve::ServeArgs::augment_args(command).about(SERVE)
+            }),
+            clap::Command::new("publish")
+                .about(PUBLISH)
+                .defer(|command| {
+                    crate::commands::publish::PublishArgs::augment_args(command).about(PUBLISH)
+                }),
+            clap::Command::new("completion")
+                .about(COMPLETION)
+                .defer(|command| CompletionArgs::augment_args(command).about(COMPLETION)),
+        ])
+}
+
+const PLUGIN: &str = "Install, list, read, enable, disable and remove plugins";
+const MARKETPLACE: &str = "Add, list or remove plugin marketplaces recorded in config.toml";
+const QUICKSTART: &str =
+    "Run the whole local plugin workflow on an example marketplace in a temporary home";
+const APP_SERVER: &str =
+    "Run the JSON-RPC app server on stdio (compatible with `codex app-server`)";
+const SMOKE: &str =
+    "Run a smoke workflow that proves the plugin analytics path against an app server";
+const SERVE: &str = "Run the plugin service (Codex's plugin-service API) and administer it";
+const PUBLISH: &str = "Pack a plugin folder and register it as a release in the plugin service";
+const COMPLETION: &str = "Print a shell completion script, e.g. `berth completion bash > ~/.local/share/bash-completion/completions/berth`";
+
+/// `command` with the home options global, so they are accepted after its subcommands too.
+fn home_global(command: clap::Command) -> clap::Command {
+    HOME_ARG_IDS.iter().fold(command, |command, id| {
+        command.mut_arg(id, |arg| arg.global(true))
     })
 }
 
+/// The subcommands; their names, help and arguments are defined in [`command`] (this type
+/// reads what they matched).
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Install, list, read, enable, disable and remove plugins.
     Plugin(PluginArgs),
-    /// Add, list or remove plugin marketplaces recorded in config.toml.
     Marketplace(MarketplaceArgs),
-    /// Run the whole local plugin workflow on an example marketplace in a temporary home.
     Quickstart(QuickstartArgs),
-    /// Run the JSON-RPC app server on stdio (compatible with `codex app-server`).
     AppServer(crate::commands::app_server::AppServerArgs),
-    /// Run a smoke workflow that proves the plugin analytics path against an app server.
     Smoke(SmokeCliArgs),
-    /// Run the plugin service (Codex's plugin-service API) and administer it.
     Serve(crate::commands::serve::ServeArgs),
-    /// Pack a plugin folder and register it as a release in the plugin service.
     Publish(crate::commands::publish::PublishArgs),
-    /// Print a shell completion script: `berth completion bash > ~/.local/share/bash-completion/completions/berth`.
     Completion(CompletionArgs),
 }
 

@@ -67,15 +67,36 @@ pub(crate) fn report(err: &anyhow::Error) -> ExitCode {
     ExitCode::from(exit_code(err))
 }
 
+/// The README section on https and certificate authorities.
+const CERTIFICATES_SECTION: &str = "the README's section \"Certificates and https\"";
+
 /// Remedies for errors of crates that do not know the command line.
 fn known_hint(cause: &(dyn StdError + 'static)) -> Option<String> {
     if let Some(berth_server::ServeError::Bind { addr, .. }) = cause.downcast_ref() {
-        Some(format!(
+        return Some(format!(
             "stop the process listening on {addr}, or choose another address with `--bind` (`--bind 127.0.0.1:0` picks a free port)"
-        ))
-    } else {
-        None
+        ));
     }
+    if let Some(
+        berth_remote::RemoteError::UnsupportedDownloadUrlScheme { .. }
+        | berth_remote::RemoteError::RedirectedToUnsupportedUrl { .. },
+    ) = cause.downcast_ref()
+    {
+        return Some(format!(
+            "plugin bundles are downloaded over https only; the service must serve them over https (see {CERTIFICATES_SECTION})"
+        ));
+    }
+    let unknown_issuer = tls_error(cause).is_some_and(|tls| {
+        matches!(
+            tls,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)
+        )
+    });
+    unknown_issuer.then(|| {
+        format!(
+            "the service's certificate comes from an authority this machine does not trust; name its CA with CODEX_CA_CERTIFICATE=/path/ca.pem (see {CERTIFICATES_SECTION})"
+        )
+    })
 }
 
 /// 1 when any error in the chain is one berth expects (a refusal), else 2.
@@ -110,6 +131,17 @@ fn is_expected(cause: &(dyn StdError + 'static)) -> bool {
         || cause.is::<berth_store::StoreError>()
         || cause.is::<berth_auth::AuthError>()
         || cause.is::<berth_server::PublishError>()
+}
+
+/// The TLS error `cause` is, or carries inside (possibly nested) I/O errors.
+fn tls_error<'a>(cause: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
+    let mut current = cause;
+    loop {
+        if let Some(tls) = current.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        current = current.downcast_ref::<std::io::Error>()?.get_ref()?;
+    }
 }
 
 #[cfg(test)]

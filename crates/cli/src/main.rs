@@ -12,14 +12,12 @@ mod suggest;
 
 use std::process::ExitCode;
 
-use clap::FromArgMatches as _;
-
 use crate::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = match crate::cli::command()
         .try_get_matches()
-        .and_then(|matches| Cli::from_arg_matches(&matches))
+        .and_then(|matches| Cli::from_matches(&matches))
     {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err),

@@ -163,7 +163,10 @@ fn r15_10_completion_scripts_load_in_their_shell() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let script = berth_ok(&home, &["completion", shell]);
         assert!(
-            script.contains("marketplace") && script.contains("codex-home"),
+            // A nested command's flag: every subcommand is in the script, deferred or not.
+            script.contains("marketplace")
+                && script.contains("codex-home")
+                && script.contains("available"),
             "{shell} script lacks the commands:\n{script}"
         );
     }

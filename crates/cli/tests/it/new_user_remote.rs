@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::berth_bin;
 use crate::remote::{Serve, plugin_source};
 use crate::remote_codex::sign_test_tokens;
+use crate::smokes::TlsServe;
 
 struct World {
     serve: Serve,
@@ -156,4 +157,50 @@ fn r15_remote_plugins_follow_the_override_read_toggle_report_the_catalog_version
         &["plugin", "sync", "--json"],
     ]);
     insta::assert_snapshot!(format!("{first}\n{second}"));
+}
+
+/// README item: the errors for an http bundle URL and for a certificate from an unknown
+/// authority point at the README's certificate section.
+#[test]
+fn r15_readme_certificate_errors_point_at_the_readme() {
+    // An http service (its bundle URLs are http) without the debug-only allowance.
+    let world = World::new();
+    let sources = tempfile::tempdir().unwrap();
+    world
+        .serve
+        .publish(&plugin_source(sources.path(), "linear", "0.1.0", "v1"), &[]);
+    let output = world
+        .home
+        .command(berth_bin())
+        .env_remove("CODEX_TEST_ALLOW_HTTP_REMOTE_PLUGIN_BUNDLE_DOWNLOADS")
+        .args([
+            "-c",
+            &world.override_url,
+            "plugin",
+            "add",
+            "plugins~Plugin_linear",
+        ])
+        .output()
+        .unwrap();
+    let http = world.transcript(&["plugin", "add", "plugins~Plugin_linear"], &output);
+
+    // An https service whose CA the client was not given.
+    let tls = TlsServe::start();
+    tls.publish(&plugin_source(sources.path(), "beta", "1.0.0", "v1"));
+    let home = tls.home();
+    let output = home
+        .command(berth_bin())
+        .env_remove("CODEX_CA_CERTIFICATE")
+        .args(["plugin", "add", "beta@openai-curated-remote"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let hint = stderr
+        .lines()
+        .find(|line| line.starts_with("hint: "))
+        .unwrap_or_else(|| panic!("no hint in:\n{stderr}"));
+    insta::assert_snapshot!(format!(
+        "{http}\n$ berth plugin add beta@openai-curated-remote (https, CA not trusted)\nexit: {}\n{hint}",
+        output.status.code().unwrap_or(-1)
+    ));
 }
