@@ -14,8 +14,9 @@ use crate::settings::AnalyticsSettings;
 use crate::stats::{AnalyticsStats, StatsCounters};
 use crate::worker::Worker;
 
-/// Extra wait beyond the deadline for the task to report that it stopped.
-const SHUTDOWN_GRACE: Duration = Duration::from_millis(100);
+/// Extra wait beyond the deadline for the task to report that it stopped (it stops at the
+/// deadline itself; this only covers waking up).
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(20);
 
 /// What [`AnalyticsHandle::shutdown`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,12 +185,18 @@ impl AnalyticsHandle {
 
     fn report(&self, finished: bool) -> ShutdownReport {
         let stats = self.stats.snapshot();
-        if stats.dropped > 0 || stats.lost_at_shutdown > 0 || !finished {
+        if stats.dropped > 0 || stats.lost_at_shutdown > 0 {
             tracing::warn!(
                 dropped = stats.dropped,
                 lost_at_shutdown = stats.lost_at_shutdown,
-                finished,
                 "analytics stopped with undelivered events"
+            );
+        }
+        if !finished {
+            // Batches are in the outbox before they are sent, so this only means the task was
+            // still waiting on the network (or not scheduled in time).
+            tracing::debug!(
+                "analytics did not stop before the deadline; the outbox keeps what is undelivered"
             );
         }
         ShutdownReport { finished, stats }

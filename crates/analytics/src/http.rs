@@ -1,6 +1,7 @@
-//! HTTP delivery of one batch: headers from the `ChatGPT` login, a per-request timeout,
-//! and bounded retries of 429, 5xx and transport errors with jittered exponential
-//! backoff that honours `Retry-After`.
+//! HTTP delivery of one batch: headers from the `ChatGPT` login, the batch's
+//! `Idempotency-Key`, a per-request timeout, and bounded retries of 429, 5xx and transport
+//! errors with jittered exponential backoff that honours `Retry-After`. A failure is one
+//! debug line: the outbox keeps the batch for later, so it is not worth a warning.
 
 use std::time::Duration;
 
@@ -20,15 +21,22 @@ pub(crate) struct RequestAuth<'a> {
     pub(crate) account_id: Option<&'a str>,
 }
 
+/// The header naming a batch, so a service stores a resent batch once.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+
 /// How a batch ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum HttpOutcome {
+    /// The endpoint accepted it (2xx).
     Delivered,
-    Failed,
+    /// The endpoint refused it for good (4xx other than 429); sending it again cannot help.
+    Rejected,
+    /// The endpoint could not be reached or kept failing; worth another try later.
+    Unreachable,
 }
 
 /// Sends batches to one URL.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct HttpSender {
     client: reqwest::Client,
     url: String,
@@ -65,30 +73,36 @@ impl HttpSender {
         }
     }
 
-    /// Posts `body`, retrying as the policy allows.
-    pub(crate) async fn send(&self, body: &[u8], auth: RequestAuth<'_>) -> HttpOutcome {
+    /// The events URL.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Posts `body` as batch `id`, retrying as the policy allows (every try carries the same
+    /// id).
+    pub(crate) async fn send(&self, body: &[u8], auth: RequestAuth<'_>, id: &str) -> HttpOutcome {
         let max_attempts = self.retry.max_attempts.max(1);
         for attempt in 1..=max_attempts {
-            let retry_after = match self.send_once(body, auth).await {
+            let retry_after = match self.send_once(body, auth, id).await {
                 Attempt::Delivered => return HttpOutcome::Delivered,
-                Attempt::Fatal => return HttpOutcome::Failed,
+                Attempt::Fatal => return HttpOutcome::Rejected,
                 Attempt::Retryable { retry_after } => retry_after,
             };
             if attempt == max_attempts {
-                tracing::warn!(attempts = attempt, "giving up on analytics events request");
-                return HttpOutcome::Failed;
+                return HttpOutcome::Unreachable;
             }
             tokio::time::sleep(backoff(&self.retry, attempt, retry_after)).await;
         }
-        HttpOutcome::Failed
+        HttpOutcome::Unreachable
     }
 
-    async fn send_once(&self, body: &[u8], auth: RequestAuth<'_>) -> Attempt {
+    async fn send_once(&self, body: &[u8], auth: RequestAuth<'_>, id: &str) -> Attempt {
         let mut request = self
             .client
             .post(&self.url)
             .header(CONTENT_TYPE, "application/json")
             .header(AUTHORIZATION, format!("Bearer {}", auth.access_token))
+            .header(IDEMPOTENCY_KEY_HEADER, id)
             .body(body.to_vec());
         if let Some(account_id) = auth.account_id {
             request = request.header("chatgpt-account-id", account_id);
@@ -96,11 +110,11 @@ impl HttpSender {
         let response = match request.send().await {
             Ok(response) => response,
             Err(err) if err.is_builder() => {
-                tracing::warn!("failed to build analytics events request: {err}");
+                tracing::debug!("failed to build analytics events request: {err}");
                 return Attempt::Fatal;
             }
             Err(err) => {
-                tracing::warn!("failed to send analytics events request: {err}");
+                tracing::debug!(url = %self.url, "analytics events not delivered: {err}");
                 return Attempt::Retryable { retry_after: None };
             }
         };
@@ -111,7 +125,7 @@ impl HttpSender {
         let retry_after = retry_after_seconds(response.headers());
         let text = response.text().await.unwrap_or_default();
         let text: String = text.chars().take(MAX_LOGGED_BODY_CHARS).collect();
-        tracing::warn!("analytics events failed with status {status}: {text}");
+        tracing::debug!(url = %self.url, "analytics events not delivered: status {status}: {text}");
         if is_retryable(status) {
             Attempt::Retryable { retry_after }
         } else {

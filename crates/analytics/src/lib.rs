@@ -3,17 +3,21 @@
 //! queue, and a background task that batches events and delivers them to the `ChatGPT`
 //! backend (or, in debug builds, to a JSONL capture file), stopped by [`AnalyticsHandle`].
 //!
-//! Delivery is best effort: a full queue drops events, failures are logged, and nothing
-//! is sent without a `ChatGPT` login in `$CODEX_HOME/auth.json`.
+//! Delivery is at least once within bounds: each batch goes through a durable outbox in the
+//! Codex home ([`OUTBOX_DIR`]) under an `Idempotency-Key`, so a batch the endpoint did not
+//! answer is sent again by a later process; a full queue or outbox drops events and counts
+//! them; nothing is sent without a `ChatGPT` login in `$CODEX_HOME/auth.json`.
 
 mod batch;
 #[cfg(debug_assertions)]
 mod capture;
 mod client;
+mod delivery;
 mod destination;
 mod events;
 mod handle;
 mod http;
+mod outbox;
 mod settings;
 mod stats;
 mod worker;
@@ -25,6 +29,8 @@ pub use events::{
     CodexPluginUsedMetadata, PLUGIN_USED_EVENT_TYPE, TrackEventRequest, TrackEventsRequest,
 };
 pub use handle::{AnalyticsHandle, ShutdownReport};
+pub use http::IDEMPOTENCY_KEY_HEADER;
+pub use outbox::{DROPPED_FILE, OUTBOX_DIR, OutboxDropped, OutboxLimits, outbox_dropped};
 pub use settings::{
     ANALYTICS_EVENTS_CAPTURE_FILE_ENV_VAR, ANALYTICS_EVENTS_PATH, AnalyticsSettings, BatchLimits,
     DEFAULT_CHATGPT_BASE_URL, DEFAULT_QUEUE_CAPACITY, DEFAULT_REQUEST_TIMEOUT,

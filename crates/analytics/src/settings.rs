@@ -6,6 +6,8 @@ use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::outbox::OutboxLimits;
+
 /// Default `chatgpt_base_url`.
 pub const DEFAULT_CHATGPT_BASE_URL: &str = "https://chatgpt.com/backend-api";
 /// Path of the events endpoint under the base URL.
@@ -89,6 +91,9 @@ pub struct AnalyticsSettings {
     pub retry: RetryPolicy,
     /// Timeout of one HTTP request.
     pub request_timeout: Duration,
+    /// Bounds of the outbox in the Codex home that keeps undelivered batches for a later
+    /// process; `None` keeps batches in memory only.
+    pub outbox: Option<OutboxLimits>,
 }
 
 impl AnalyticsSettings {
@@ -110,6 +115,7 @@ impl AnalyticsSettings {
             batch: BatchLimits::default(),
             retry: RetryPolicy::default(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            outbox: Some(OutboxLimits::default()),
         }
     }
 

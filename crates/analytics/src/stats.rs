@@ -17,8 +17,14 @@ pub struct AnalyticsStats {
     pub failed: u64,
     /// Events discarded because there was no `ChatGPT` login to send them with.
     pub skipped_without_auth: u64,
-    /// Events still queued or in flight when the shutdown deadline passed.
+    /// Events still queued or in flight when the shutdown deadline passed, and not in the
+    /// outbox.
     pub lost_at_shutdown: u64,
+    /// Events of this process left in the outbox for a later delivery (the endpoint was down,
+    /// or the shutdown deadline came first).
+    pub deferred: u64,
+    /// Events that earlier processes left in the outbox, delivered by this one.
+    pub outbox_delivered: u64,
 }
 
 /// The live counters behind [`AnalyticsStats`].
@@ -31,6 +37,8 @@ pub(crate) struct StatsCounters {
     pub(crate) failed: AtomicU64,
     pub(crate) skipped_without_auth: AtomicU64,
     pub(crate) lost_at_shutdown: AtomicU64,
+    pub(crate) deferred: AtomicU64,
+    pub(crate) outbox_delivered: AtomicU64,
 }
 
 impl StatsCounters {
@@ -48,6 +56,8 @@ impl StatsCounters {
             failed: self.failed.load(Ordering::Relaxed),
             skipped_without_auth: self.skipped_without_auth.load(Ordering::Relaxed),
             lost_at_shutdown: self.lost_at_shutdown.load(Ordering::Relaxed),
+            deferred: self.deferred.load(Ordering::Relaxed),
+            outbox_delivered: self.outbox_delivered.load(Ordering::Relaxed),
         }
     }
 }

@@ -1,27 +1,31 @@
 //! The background task: pulls events off the queue, batches them by count, bytes and age,
-//! and delivers each batch (HTTP or capture file) only when a `ChatGPT` login exists. At
-//! shutdown it drains the queue and delivers what it can before the deadline.
+//! and delivers each batch (HTTP through the outbox, or the capture file) only when a
+//! `ChatGPT` login exists. It starts by draining the outbox of earlier processes in the
+//! background, and again after each successful delivery. At shutdown it drains the queue and
+//! delivers what it can before the deadline; what the deadline cuts off stays in the outbox.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use berth_auth::{CodexAuth, load_auth};
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::batch::Batch;
 use crate::client::QueuedEvent;
+use crate::delivery::{HttpDelivery, chatgpt_credentials};
 use crate::destination::AnalyticsDestination;
 use crate::events::TrackEventRequest;
-use crate::http::{HttpOutcome, HttpSender, RequestAuth};
+use crate::http::{HttpOutcome, HttpSender};
+use crate::outbox::Outbox;
 use crate::settings::{AnalyticsSettings, BatchLimits};
 use crate::stats::StatsCounters;
 
 /// Where the worker puts batches.
 #[derive(Debug)]
 enum Sink {
-    Http(HttpSender),
+    Http(HttpDelivery),
     #[cfg(debug_assertions)]
     Capture(PathBuf),
     /// The HTTP client could not be built; batches are discarded.
@@ -29,10 +33,15 @@ enum Sink {
 }
 
 /// How one batch ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Delivery {
     Delivered,
     Failed,
     SkippedWithoutAuth,
+    /// Left in the outbox for a later process.
+    Deferred,
+    /// Cut off by the shutdown deadline and not in the outbox.
+    Lost,
 }
 
 /// Owns the receiving end of the queue and the current batch.
@@ -45,6 +54,8 @@ pub(crate) struct Worker {
     product_client_id: String,
     codex_home: PathBuf,
     sink: Sink,
+    /// The background delivery of the outbox, while it runs.
+    drain: Option<JoinHandle<()>>,
 }
 
 impl Worker {
@@ -63,7 +74,14 @@ impl Worker {
                 settings.request_timeout,
                 settings.retry,
             )
-            .map_or(Sink::Unavailable, Sink::Http),
+            .map_or(Sink::Unavailable, |sender| {
+                Sink::Http(HttpDelivery {
+                    sender,
+                    outbox: settings
+                        .outbox
+                        .map(|limits| Outbox::new(&settings.codex_home, limits)),
+                })
+            }),
             #[cfg(debug_assertions)]
             AnalyticsDestination::CaptureFile { path } => Sink::Capture(path),
         };
@@ -76,11 +94,27 @@ impl Worker {
             product_client_id: settings.originator.clone(),
             codex_home: settings.codex_home.clone(),
             sink,
+            drain: None,
+        }
+    }
+
+    /// Starts delivering the outbox in the background unless that already runs.
+    fn start_drain(&mut self) {
+        if self
+            .drain
+            .as_ref()
+            .is_some_and(|drain| !drain.is_finished())
+        {
+            return;
+        }
+        if let Sink::Http(delivery) = &self.sink {
+            self.drain = delivery.spawn_drain(self.codex_home.clone(), Arc::clone(&self.stats));
         }
     }
 
     /// Runs until shutdown is requested or every client is dropped.
     pub(crate) async fn run(mut self) {
+        self.start_drain();
         let mut shutdown_open = true;
         loop {
             let send_at = self.batch.send_at(&self.limits);
@@ -128,6 +162,16 @@ impl Worker {
             self.accept(event).await;
         }
         self.flush().await;
+        if let Some(drain) = self.drain.take() {
+            match deadline {
+                Some(deadline) => {
+                    let _ = tokio::time::timeout_at(deadline, drain).await;
+                }
+                None => {
+                    let _ = drain.await;
+                }
+            }
+        }
     }
 
     async fn accept(&mut self, event: QueuedEvent) {
@@ -161,67 +205,64 @@ impl Worker {
         }
         let (body, count) = self.batch.take_body();
         let count = count_u64(count);
-        let deadline = shutdown_deadline(self.shutdown.clone());
-        tokio::select! {
-            biased;
-            () = deadline => {
-                tracing::warn!(lost = count, "analytics shutdown deadline passed during delivery");
-                StatsCounters::add(&self.stats.lost_at_shutdown, count);
+        let delivery = self.deliver(body, count).await;
+        let counter = match delivery {
+            Delivery::Delivered => &self.stats.delivered,
+            Delivery::Failed => &self.stats.failed,
+            Delivery::SkippedWithoutAuth => &self.stats.skipped_without_auth,
+            Delivery::Deferred => &self.stats.deferred,
+            Delivery::Lost => &self.stats.lost_at_shutdown,
+        };
+        StatsCounters::add(counter, count);
+        match delivery {
+            // The endpoint is up: send what earlier processes left for it.
+            Delivery::Delivered => self.start_drain(),
+            Delivery::Deferred => {
+                tracing::debug!(
+                    events = count,
+                    "analytics batch kept in the outbox for later"
+                );
             }
-            delivery = self.deliver(body) => {
-                let counter = match delivery {
-                    Delivery::Delivered => &self.stats.delivered,
-                    Delivery::Failed => &self.stats.failed,
-                    Delivery::SkippedWithoutAuth => &self.stats.skipped_without_auth,
-                };
-                StatsCounters::add(counter, count);
+            Delivery::Lost => {
+                tracing::warn!(
+                    lost = count,
+                    "analytics shutdown deadline passed during delivery"
+                );
             }
+            Delivery::Failed | Delivery::SkippedWithoutAuth => {}
         }
     }
 
-    async fn deliver(&self, body: Vec<u8>) -> Delivery {
-        let Some((access_token, account_id)) = self.chatgpt_credentials().await else {
+    async fn deliver(&self, body: Vec<u8>, count: u64) -> Delivery {
+        let Some(credentials) = chatgpt_credentials(self.codex_home.clone()).await else {
             return Delivery::SkippedWithoutAuth;
         };
+        let deadline = shutdown_deadline(self.shutdown.clone());
         match &self.sink {
-            Sink::Http(sender) => {
-                let auth = RequestAuth {
-                    access_token: &access_token,
-                    account_id: account_id.as_deref(),
-                };
-                match sender.send(&body, auth).await {
-                    HttpOutcome::Delivered => Delivery::Delivered,
-                    HttpOutcome::Failed => Delivery::Failed,
+            Sink::Http(delivery) => {
+                // Written before the first byte goes out: whatever happens next, the batch
+                // is either answered or still in the outbox.
+                let pending = delivery.store(&body, count, &credentials).await;
+                let stored = pending.stored.is_some();
+                tokio::select! {
+                    biased;
+                    () = deadline => if stored { Delivery::Deferred } else { Delivery::Lost },
+                    outcome = delivery.send(&body, &pending, &credentials) => match outcome {
+                        HttpOutcome::Delivered => Delivery::Delivered,
+                        HttpOutcome::Unreachable if stored => Delivery::Deferred,
+                        HttpOutcome::Rejected | HttpOutcome::Unreachable => Delivery::Failed,
+                    },
                 }
             }
             #[cfg(debug_assertions)]
-            Sink::Capture(path) => capture(path.clone(), body).await,
+            Sink::Capture(path) => {
+                tokio::select! {
+                    biased;
+                    () = deadline => Delivery::Lost,
+                    delivery = capture(path.clone(), body) => delivery,
+                }
+            }
             Sink::Unavailable => Delivery::Failed,
-        }
-    }
-
-    /// Reads `auth.json` off the async threads; `None` unless it holds a `ChatGPT` login.
-    async fn chatgpt_credentials(&self) -> Option<(String, Option<String>)> {
-        let codex_home = self.codex_home.clone();
-        let loaded = tokio::task::spawn_blocking(move || load_auth(&codex_home)).await;
-        match loaded {
-            Ok(Ok(Some(CodexAuth::ChatGpt {
-                access_token,
-                account_id,
-                ..
-            }))) => Some((access_token, account_id)),
-            Ok(Ok(Some(CodexAuth::ApiKey { .. }) | None)) => {
-                tracing::debug!("not sending analytics events: no ChatGPT login");
-                None
-            }
-            Ok(Err(err)) => {
-                tracing::warn!("not sending analytics events: {err}");
-                None
-            }
-            Err(err) => {
-                tracing::warn!("not sending analytics events: reading the login failed: {err}");
-                None
-            }
         }
     }
 }

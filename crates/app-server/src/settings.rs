@@ -1,11 +1,11 @@
 //! What the server is started with ([`ServerOptions`]) and the effective configuration: the
 //! user's `config.toml` with the `-c key=value` overrides applied in memory (never written).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use berth_config::{ConfigError, ConfigFile, ConfigStore, MergeStrategy, parse_key_path};
-use serde_json::Value;
+use berth_config::{ConfigError, ConfigFile, ConfigStore};
+pub use berth_config::{ConfigOverride, OverrideError, parse_overrides};
 
 /// Reads an environment variable; the binary passes the process environment, tests pass a
 /// map, so nothing mutates the process environment.
@@ -37,65 +37,6 @@ impl std::fmt::Debug for ServerOptions {
     }
 }
 
-/// A `-c` override that does not have the form `key=value`.
-#[derive(Debug, thiserror::Error)]
-pub enum OverrideError {
-    /// No `=`.
-    #[error(
-        "invalid config override `{raw}`: expected `key=value` (values are TOML, e.g. `model=\"o3\"`)"
-    )]
-    MissingEquals {
-        /// The override as given.
-        raw: String,
-    },
-    /// The key path is malformed or the value cannot be applied.
-    #[error("invalid config override `{raw}`")]
-    Invalid {
-        /// The override as given.
-        raw: String,
-        /// Why.
-        #[source]
-        source: ConfigError,
-    },
-}
-
-/// One parsed `-c` override.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConfigOverride {
-    /// Key path segments.
-    pub key_path: Vec<String>,
-    /// The value as JSON.
-    pub value: Value,
-}
-
-/// Parses `key=value` overrides; the value is TOML, and one that does not parse as TOML is
-/// taken as a string (as Codex does).
-pub fn parse_overrides(raw: &[String]) -> Result<Vec<ConfigOverride>, OverrideError> {
-    raw.iter()
-        .map(|item| {
-            let (key, value) = item
-                .split_once('=')
-                .ok_or_else(|| OverrideError::MissingEquals { raw: item.clone() })?;
-            let key_path = parse_key_path(key.trim()).map_err(|source| OverrideError::Invalid {
-                raw: item.clone(),
-                source,
-            })?;
-            Ok(ConfigOverride {
-                key_path,
-                value: toml_value_to_json(value.trim()),
-            })
-        })
-        .collect()
-}
-
-fn toml_value_to_json(text: &str) -> Value {
-    let document = format!("v = {text}\n");
-    ConfigFile::parse(Path::new("<override>"), document.into_bytes())
-        .ok()
-        .and_then(|file| file.get(&["v"]))
-        .unwrap_or_else(|| Value::String(text.to_owned()))
-}
-
 pub use crate::env_vars::TEST_USER_CONFIG_FILE_ENV_VAR;
 
 /// The user config layer: `home_config`, or in debug builds the file `test_file` names
@@ -119,9 +60,7 @@ pub(crate) fn effective_config(
     overrides: &[ConfigOverride],
 ) -> Result<ConfigFile, ConfigError> {
     let mut config = store.load()?;
-    for item in overrides {
-        config.set_value(&item.key_path, &item.value, MergeStrategy::Upsert)?;
-    }
+    config.apply_overrides(overrides)?;
     Ok(config)
 }
 

@@ -10,15 +10,19 @@ use berth_analytics::{AnalyticsClient, AnalyticsHandle, AnalyticsSettings};
 use berth_config::ConfigStore;
 use berth_core::{ManagerOptions, PluginsManager};
 
+use crate::cli::HomeArgs;
+
 /// Environment variable naming the Codex home.
 pub(crate) const CODEX_HOME_ENV: &str = "CODEX_HOME";
 
 /// `originator` and `product_client_id` of events the CLI reports.
 pub(crate) const CLI_ORIGINATOR: &str = "berth_cli";
 
-/// How long a command waits at exit for its analytics to be delivered; an unreachable endpoint
-/// never holds a command up for longer.
-const ANALYTICS_FLUSH_DEADLINE: Duration = Duration::from_secs(3);
+/// How long a command waits at exit for its analytics (its own batch and what earlier
+/// commands left in the outbox) to be delivered. What is not answered by then stays in the
+/// outbox for the next command, so an unreachable endpoint costs at most this (plus ~20 ms
+/// for the analytics thread to report back).
+const ANALYTICS_FLUSH_DEADLINE: Duration = Duration::from_millis(130);
 
 /// Resolved command context.
 pub(crate) struct Context {
@@ -29,29 +33,34 @@ pub(crate) struct Context {
 impl Drop for Context {
     fn drop(&mut self) {
         if let Some(handle) = self.analytics.take() {
+            // Undelivered batches wait in the outbox; real losses are logged by the handle.
             let report = handle.shutdown_blocking(ANALYTICS_FLUSH_DEADLINE);
-            if !report.finished {
-                tracing::warn!(
-                    lost = report.stats.lost_at_shutdown,
-                    "analytics were not delivered within {ANALYTICS_FLUSH_DEADLINE:?}"
-                );
-            }
+            tracing::debug!(?report, "analytics stopped");
         }
     }
 }
 
 impl Context {
-    pub(crate) fn new(codex_home_flag: Option<&Path>) -> anyhow::Result<Self> {
-        let codex_home = resolve_codex_home(codex_home_flag)?;
-        Self::for_home(codex_home, std::env::home_dir())
+    /// The context of a command run with `home` options: the Codex home they name and the
+    /// `-c`/`--enable`/`--disable` overrides applied to every config load.
+    pub(crate) fn new(home: &HomeArgs) -> anyhow::Result<Self> {
+        let codex_home = resolve_codex_home(home.codex_home.as_deref())?;
+        let overrides = berth_config::parse_overrides(&home.overrides())?;
+        Self::for_home(codex_home, std::env::home_dir(), overrides)
     }
 
-    /// A context for an explicit Codex home and user home folder.
-    pub(crate) fn for_home(codex_home: PathBuf, home_dir: Option<PathBuf>) -> anyhow::Result<Self> {
+    /// A context for an explicit Codex home, user home folder and config overrides.
+    pub(crate) fn for_home(
+        codex_home: PathBuf,
+        home_dir: Option<PathBuf>,
+        overrides: Vec<berth_config::ConfigOverride>,
+    ) -> anyhow::Result<Self> {
+        let config = ConfigStore::new(&codex_home).with_overrides(overrides);
         let manager = PluginsManager::new(ManagerOptions {
             codex_home,
             home_dir,
-        })?;
+        })?
+        .with_user_config(config);
         Ok(Self {
             manager,
             analytics: None,
@@ -62,7 +71,7 @@ impl Context {
     /// A config.toml that does not parse disables analytics; the command itself reports it.
     pub(crate) fn with_analytics(mut self) -> Self {
         let codex_home = self.manager.codex_home().to_path_buf();
-        let Ok(config) = ConfigStore::new(&codex_home).load() else {
+        let Ok(config) = self.manager.config().load() else {
             return self;
         };
         let mut settings = AnalyticsSettings::new(
@@ -76,6 +85,8 @@ impl Context {
         if let Some(base_url) = config.chatgpt_base_url() {
             settings.base_url = base_url;
         }
+        // One try per batch: a command never sleeps on a retry; the outbox retries later.
+        settings.retry.max_attempts = 1;
         if !settings.is_collection_enabled() {
             return self;
         }

@@ -1,77 +1,46 @@
 //! The `berth` binary: parses the command line, runs one command, renders errors once with
-//! their cause chain, and maps the outcome to an exit code (0 ok, 1 failure, 2 unexpected).
+//! their cause chain, and maps the outcome to an exit code (0 ok, 1 refused, 2 unexpected).
 
 mod cli;
 mod commands;
 mod context;
+mod failure;
+mod logging;
 mod printer;
 mod progress;
+mod suggest;
 
 use std::process::ExitCode;
-
-use clap::Parser;
 
 use crate::cli::Cli;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    // A running service logs each request by default (the `berth::access` target).
-    let serving = matches!(&cli.command, cli::Command::Serve(args) if args.command.is_none());
-    init_logging(cli.verbose, serving);
+    let cli = match crate::cli::command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_matches(&matches))
+    {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(&err),
+    };
+    // A running service logs each request by default (the `berth::access` target), with times.
+    if matches!(&cli.command, cli::Command::Serve(args) if args.command.is_none()) {
+        logging::init_service(cli.verbose);
+    } else {
+        logging::init(cli.verbose);
+    }
     match commands::run(cli) {
         Ok(code) => code,
-        Err(err) => report(&err),
+        Err(err) => failure::report(&err),
     }
 }
 
-fn init_logging(verbose: u8, serving: bool) {
-    let default = match verbose {
-        0 if serving => format!("warn,{}=info", berth_server::ACCESS_LOG_TARGET),
-        0 => "warn".to_owned(),
-        1 => "info".to_owned(),
-        2 => "debug".to_owned(),
-        _ => "trace".to_owned(),
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_target(false);
-    // A service's log lines need their time; a command's messages do not.
-    if serving {
-        logs.init();
-    } else {
-        logs.without_time().init();
-    }
-}
-
-fn report(err: &anyhow::Error) -> ExitCode {
-    if err
-        .chain()
-        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
-        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    {
-        return ExitCode::SUCCESS;
-    }
-    printer::note(format!("error: {err}"));
-    for cause in err.chain().skip(1) {
-        printer::note(format!("  caused by: {cause}"));
-    }
-    // Failures berth understands (bad input, a broken file, a refused install) exit 1; anything
-    // else is unexpected and exits 2.
-    let user_facing = err.chain().any(|cause| {
-        cause.is::<berth_core::ManagerError>()
-            || cause.is::<berth_remote::RemoteError>()
-            || cause.is::<commands::UserError>()
-            || cause
-                .downcast_ref::<berth_server::ServeError>()
-                .is_some_and(berth_server::ServeError::is_expected)
-    });
-    if user_facing {
+/// Help and version exit 0; a command line berth cannot use is refused with exit 1.
+fn usage_error(err: &clap::Error) -> ExitCode {
+    // Printing can only fail when the stream is gone; the exit code still says what happened.
+    let _ = err.print();
+    if err.use_stderr() {
         ExitCode::from(1)
     } else {
-        ExitCode::from(2)
+        ExitCode::SUCCESS
     }
 }

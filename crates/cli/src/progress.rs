@@ -1,65 +1,112 @@
-//! Progress on stderr when stderr is a terminal (never with `--json`): the download bar of
-//! remote plugin installs and syncs, and a spinner showing what `git` is doing.
+//! Progress on stderr (never with `--json`). Downloads of remote plugin installs and syncs: on
+//! a terminal an `indicatif` bar, prefixed during a sync with the plugin and its place
+//! (`[3/12] linear`); elsewhere, during a sync only, one line per finished download
+//! (`[3/12] linear 4.20 MiB`), so logs show what a long sync did. On a terminal, a spinner
+//! shows what `git` is doing.
 
 use std::io::IsTerminal as _;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use berth_git::{GitOperation, GitProgress, NoProgress};
+use berth_plugin::PluginId;
 use berth_remote::DownloadProgress;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// A [`DownloadProgress`] that draws one bar per download on stderr.
-pub(crate) struct TerminalProgress {
-    bar: Mutex<Option<ProgressBar>>,
+use crate::printer;
+
+/// Where progress goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Bar,
+    Lines,
 }
 
-impl TerminalProgress {
-    /// A bar when `json` is off and stderr is a terminal; `None` otherwise.
-    pub(crate) fn for_stderr(json: bool) -> Option<Self> {
-        (!json && std::io::stderr().is_terminal()).then(|| Self {
-            bar: Mutex::new(None),
+#[derive(Default)]
+struct State {
+    bar: Option<ProgressBar>,
+    /// `[3/12] linear` while a sync downloads that plugin.
+    label: Option<String>,
+    bytes: u64,
+}
+
+/// A [`DownloadProgress`] on stderr.
+pub(crate) struct StderrProgress {
+    mode: Mode,
+    state: Mutex<State>,
+}
+
+impl StderrProgress {
+    /// Progress for a command: `None` with `--json`.
+    pub(crate) fn for_command(json: bool) -> Option<Self> {
+        if json {
+            return None;
+        }
+        let mode = if std::io::stderr().is_terminal() {
+            Mode::Bar
+        } else {
+            Mode::Lines
+        };
+        Some(Self {
+            mode,
+            state: Mutex::new(State::default()),
         })
     }
 
-    fn with_bar(&self, f: impl FnOnce(&mut Option<ProgressBar>)) {
-        let mut guard = self
-            .bar
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut guard);
+    fn with_state(&self, f: impl FnOnce(&mut State)) {
+        f(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner));
     }
 }
 
-impl DownloadProgress for TerminalProgress {
+impl DownloadProgress for StderrProgress {
+    fn item(&self, position: usize, total: usize, plugin: &PluginId) {
+        self.with_state(|state| {
+            state.label = Some(format!("[{position}/{total}] {}", plugin.plugin_name()));
+        });
+    }
+
     fn start(&self, total: Option<u64>) {
-        let bar = match total {
-            Some(total) => ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
-                .with_style(
-                    ProgressStyle::with_template(
-                        "downloading {bar:30} {bytes}/{total_bytes} ({bytes_per_sec})",
-                    )
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        self.with_state(|state| {
+            state.bytes = 0;
+            if self.mode != Mode::Bar {
+                return;
+            }
+            let prefix = state
+                .label
+                .clone()
+                .unwrap_or_else(|| "downloading".to_owned());
+            let (bar, template) = match total {
+                Some(total) => (
+                    ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()),
+                    "{prefix} {bar:30} {bytes}/{total_bytes} ({bytes_per_sec})",
                 ),
-            None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
-                ProgressStyle::with_template("downloading {spinner} {bytes} ({bytes_per_sec})")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            ),
-        };
-        self.with_bar(|slot| *slot = Some(bar));
+                None => (
+                    ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+                    "{prefix} {spinner} {bytes} ({bytes_per_sec})",
+                ),
+            };
+            let style = ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
+            state.bar = Some(bar.with_style(style).with_prefix(prefix));
+        });
     }
 
     fn advance(&self, bytes: u64) {
-        self.with_bar(|slot| {
-            if let Some(bar) = slot {
+        self.with_state(|state| {
+            state.bytes += bytes;
+            if let Some(bar) = &state.bar {
                 bar.inc(bytes);
             }
         });
     }
 
     fn finish(&self) {
-        self.with_bar(|slot| {
-            if let Some(bar) = slot.take() {
+        self.with_state(|state| {
+            if let Some(bar) = state.bar.take() {
                 bar.finish_and_clear();
+            }
+            // A finished sync item stays on screen (and in logs) once its bar is gone.
+            if let Some(label) = state.label.take() {
+                printer::note(format!("{label} {}", HumanBytes(state.bytes)));
             }
         });
     }

@@ -116,7 +116,7 @@ impl ConfigFile {
                     key_path,
                     reason,
                 };
-                tracing::warn!(%warning, "invalid plugins config");
+                tracing::warn!("{warning}");
                 WithWarnings {
                     value: BTreeMap::new(),
                     warnings: vec![warning],

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::error::ConfigError;
 use crate::file::ConfigFile;
+use crate::overrides::ConfigOverride;
 use berth_fs::{LockError, LockedFile};
 
 /// The config file name inside `$CODEX_HOME`.
@@ -14,12 +15,14 @@ pub const CONFIG_FILE_NAME: &str = "config.toml";
 /// How long [`ConfigStore::edit`] waits for another process's edit by default.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The user's `config.toml` plus the lock file that serialises edits to it.
+/// The user's `config.toml` plus the lock file that serialises edits to it, and the `-c`
+/// overrides every load applies in memory.
 #[derive(Debug, Clone)]
 pub struct ConfigStore {
     path: PathBuf,
     lock_path: PathBuf,
     lock_timeout: Duration,
+    overrides: Vec<ConfigOverride>,
 }
 
 impl ConfigStore {
@@ -40,7 +43,16 @@ impl ConfigStore {
             path,
             lock_path,
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            overrides: Vec::new(),
         }
+    }
+
+    /// Applies `overrides` (in order) to every [`ConfigStore::load`], in memory only: edits
+    /// work on the file as it is on disk and never write an override.
+    #[must_use]
+    pub fn with_overrides(mut self, overrides: Vec<ConfigOverride>) -> Self {
+        self.overrides = overrides;
+        self
     }
 
     /// Sets how long [`ConfigStore::edit`] waits for the lock before failing.
@@ -60,9 +72,12 @@ impl ConfigStore {
         &self.lock_path
     }
 
-    /// Reads the config without locking (a read never sees a torn file: writes are atomic).
+    /// Reads the config without locking (a read never sees a torn file: writes are atomic),
+    /// with the overrides applied. Never save the result: edit through [`ConfigStore::edit`].
     pub fn load(&self) -> Result<ConfigFile, ConfigError> {
-        ConfigFile::load(&self.path)
+        let mut config = ConfigFile::load(&self.path)?;
+        config.apply_overrides(&self.overrides)?;
+        Ok(config)
     }
 
     /// Applies `apply` to the current config under the cross-process lock and saves the result

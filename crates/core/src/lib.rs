@@ -31,6 +31,7 @@ pub use loaded::{LoadedPlugin, LoadedSkill};
 pub use manager::{ManagerOptions, PluginsManager};
 pub use marketplaces::{
     ConfiguredSource, MarketplaceAddOutcome, MarketplaceRemoveOutcome, MarketplaceSelector,
+    UnavailableMarketplace,
 };
 pub use mutation::{InstallOutcome, InstallRequest, ToggleOutcome, UninstallOutcome};
 pub use updates::{

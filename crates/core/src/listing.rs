@@ -7,7 +7,7 @@ use berth_marketplace::{MarketplaceLoadError, MarketplacePlugin, PluginPolicy, P
 use berth_plugin::PluginId;
 use berth_plugin::manifest::{PluginInterface, load_manifest, read_manifest_header};
 
-use crate::marketplaces::ConfiguredSource;
+use crate::marketplaces::{ConfiguredSource, UnavailableMarketplace};
 use crate::{ManagerError, PRODUCT, PluginsManager};
 
 /// What to list and how much to read per plugin.
@@ -30,6 +30,9 @@ pub struct PluginListing {
     pub marketplaces: Vec<MarketplaceEntry>,
     /// Marketplace files that could not be loaded.
     pub errors: Vec<MarketplaceLoadError>,
+    /// Marketplaces recorded in config.toml that could not be loaded (their file, if any,
+    /// is also in `errors`).
+    pub unavailable: Vec<UnavailableMarketplace>,
 }
 
 /// One marketplace and its plugins.
@@ -92,11 +95,8 @@ impl PluginsManager {
     /// returned as errors; the others still load.
     pub fn list_plugins(&self, options: &ListOptions) -> Result<PluginListing, ManagerError> {
         let config = self.config.load()?;
-        let configured = config.plugins();
-        for warning in &configured.warnings {
-            tracing::warn!("{warning}");
-        }
-        let configured = configured.value;
+        // An invalid `[plugins]` table is logged where it is read (berth-config).
+        let configured = config.plugins().value;
         let scoped = self.marketplaces_in_scope(&config, &options.cwds);
         let mut seen = HashSet::new();
         let mut marketplaces = Vec::new();
@@ -147,9 +147,20 @@ impl PluginsManager {
                 warnings: marketplace.warnings.clone(),
             });
         }
+        let unavailable = scoped
+            .unavailable()
+            .into_iter()
+            .filter(|broken| {
+                options
+                    .marketplace
+                    .as_deref()
+                    .is_none_or(|wanted| wanted == broken.name)
+            })
+            .collect();
         Ok(PluginListing {
             marketplaces,
             errors: scoped.listing.errors,
+            unavailable,
         })
     }
 
@@ -217,6 +228,7 @@ impl PluginsManager {
             .collect();
         Ok(PluginListing {
             marketplaces,
+            unavailable: scoped.unavailable(),
             errors: scoped.listing.errors,
         })
     }

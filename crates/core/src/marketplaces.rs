@@ -79,6 +79,18 @@ pub struct MarketplaceRemoveOutcome {
     pub removed_root: Option<PathBuf>,
 }
 
+/// A marketplace recorded in config.toml that could not be loaded: its folder was moved or
+/// deleted, or its file is broken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnavailableMarketplace {
+    /// The name it is recorded under.
+    pub name: String,
+    /// The root folder it is recorded at.
+    pub root: PathBuf,
+    /// Why it could not be loaded.
+    pub reason: String,
+}
+
 /// Marketplaces in scope with, for each recorded one, its config entry.
 pub(crate) struct ScopedMarketplaces {
     pub(crate) listing: MarketplaceListing,
@@ -86,6 +98,37 @@ pub(crate) struct ScopedMarketplaces {
 }
 
 impl ScopedMarketplaces {
+    /// The recorded marketplaces that did not load, with the load error of their file or,
+    /// when there is no file, why.
+    pub(crate) fn unavailable(&self) -> Vec<UnavailableMarketplace> {
+        self.sources
+            .iter()
+            .filter(|(root, _, _)| {
+                !self
+                    .listing
+                    .marketplaces
+                    .iter()
+                    .any(|marketplace| canonical(&marketplace.root) == *root)
+            })
+            .map(|(root, name, _)| {
+                let reason = self
+                    .listing
+                    .errors
+                    .iter()
+                    .find(|error| error.path.starts_with(root))
+                    .map_or_else(
+                        || "the folder holds no `.agents/plugins/marketplace.json`; was it moved or deleted?".to_owned(),
+                        |error| error.message.clone(),
+                    );
+                UnavailableMarketplace {
+                    name: name.clone(),
+                    root: root.clone(),
+                    reason,
+                }
+            })
+            .collect()
+    }
+
     pub(crate) fn source_for(&self, marketplace: &Marketplace) -> Option<&ConfiguredSource> {
         let root = canonical(&marketplace.root);
         self.sources

@@ -141,6 +141,9 @@ pub fn validate_remote_plugin_bundle(
 
 /// Reports download progress (a terminal progress bar, or nothing).
 pub trait DownloadProgress: Send + Sync {
+    /// A sync moves on to the `position`-th (1-based) of `total` plugins to download; the
+    /// download that follows is this plugin's. Single installs do not call it.
+    fn item(&self, _position: usize, _total: usize, _plugin: &berth_plugin::PluginId) {}
     /// The download started; `total` is the `Content-Length` when known.
     fn start(&self, total: Option<u64>);
     /// `bytes` more arrived.

@@ -73,7 +73,9 @@ pub async fn sync_remote_installed_plugin_bundles(
             url: client.base_url().to_owned(),
             source,
         })?;
-        for (plugin_id, item) in to_install {
+        let total = to_install.len();
+        for (index, (plugin_id, item)) in to_install.into_iter().enumerate() {
+            progress.item(index + 1, total, &plugin_id);
             let _guard = mark_remote_plugin_cache_mutation_in_flight(
                 store.cache_root(),
                 plugin_id.marketplace_name(),

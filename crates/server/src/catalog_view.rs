@@ -99,6 +99,11 @@ impl Catalog {
         next
     }
 
+    /// Every plugin, in id order (the web pages filter them by the same rules).
+    pub(crate) fn records(&self) -> impl Iterator<Item = &Arc<PluginRecord>> {
+        self.plugins.values()
+    }
+
     /// Plugin `id`, whoever may see it (for admin and publishing decisions).
     pub(crate) fn record(&self, id: &str) -> Option<Arc<PluginRecord>> {
         self.plugins.get(id).cloned()

@@ -102,6 +102,7 @@ pub fn run(
         capture_file: None,
         service_url: args.service_url,
         ca_certificate: args.ca_certificate,
+        verbose: true,
     };
     let outcome = match args.command {
         SmokeCommand::PluginAnalyticsSmoke {

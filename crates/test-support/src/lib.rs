@@ -16,6 +16,7 @@
 pub mod fuzz;
 mod git_server;
 mod jsonrpc;
+mod peers;
 mod special_files;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ use serde_json::json;
 
 pub use git_server::{GitClientEnv, GitRepo, GitServer};
 pub use jsonrpc::AppServerClient;
+pub use peers::{CODEX_PEER_VERSIONS, CodexPeer, codex_peer_bin, codex_peer_prefix, codex_peers};
 pub use special_files::mkfifo;
 
 /// Pinned version of the Codex peer used by compatibility tests.
@@ -46,14 +48,8 @@ pub fn workspace_root() -> PathBuf {
 /// `target/codex-peer` by `.ci/run`. In CI (`CI` set) a missing peer fails the test instead of
 /// skipping it.
 pub fn codex_bin() -> Option<PathBuf> {
-    let candidate = std::env::var_os(CODEX_BIN_ENV).map_or_else(
-        || {
-            workspace_root().join(
-                "target/codex-peer/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex",
-            )
-        },
-        PathBuf::from,
-    );
+    let candidate = std::env::var_os(CODEX_BIN_ENV)
+        .map_or_else(|| codex_peer_bin(CODEX_PEER_VERSION), PathBuf::from);
     if candidate.is_file() {
         return Some(candidate);
     }

@@ -54,13 +54,18 @@ pub(crate) struct TestServer {
 impl TestServer {
     /// Answers from `script` first, then with `default`.
     pub(crate) fn start(script: Vec<Reply>, default: Reply) -> Self {
+        Self::start_at(0, script, default)
+    }
+
+    /// Like [`TestServer::start`] on a chosen port of 127.0.0.1 (0 picks one).
+    pub(crate) fn start_at(port: u16, script: Vec<Reply>, default: Reply) -> Self {
         let state = Arc::new(ServerState {
             script: Mutex::new(script.into()),
             default,
             requests: Mutex::new(Vec::new()),
             arrived: Condvar::new(),
         });
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -183,6 +188,8 @@ pub(crate) fn settings(home: &Path, base_url: &str) -> AnalyticsSettings {
         max_backoff: Duration::from_secs(5),
     };
     settings.request_timeout = Duration::from_secs(5);
+    // These tests are about the in-memory pipeline; `outbox.rs` covers the outbox.
+    settings.outbox = None;
     settings
 }
 

@@ -5,4 +5,5 @@ mod capture;
 mod delivery;
 mod gating;
 mod harness;
+mod outbox;
 mod retry;

@@ -9,11 +9,14 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 
+use crate::cli::HomeArgs;
 use crate::context::resolve_codex_home;
 use crate::printer;
 
 #[derive(Debug, Args)]
 pub(crate) struct AppServerArgs {
+    #[command(flatten)]
+    pub(crate) home: HomeArgs,
     #[command(subcommand)]
     pub(crate) command: Option<AppServerCommand>,
 }
@@ -29,23 +32,19 @@ pub(crate) enum AppServerCommand {
     },
 }
 
-pub(crate) fn run(
-    args: &AppServerArgs,
-    codex_home: Option<&Path>,
-    overrides: &[String],
-) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(args: &AppServerArgs, home: &HomeArgs) -> anyhow::Result<ExitCode> {
     match &args.command {
         Some(AppServerCommand::GenerateJsonSchema { out }) => generate_json_schema(out),
-        None => serve(codex_home, overrides),
+        None => serve(home),
     }
 }
 
-fn serve(codex_home: Option<&Path>, overrides: &[String]) -> anyhow::Result<ExitCode> {
+fn serve(home: &HomeArgs) -> anyhow::Result<ExitCode> {
     let options = berth_app_server::ServerOptions {
-        codex_home: resolve_codex_home(codex_home)?,
+        codex_home: resolve_codex_home(home.codex_home.as_deref())?,
         home_dir: std::env::home_dir(),
         cwd: std::env::current_dir().context("failed to read the working directory")?,
-        config_overrides: overrides.to_vec(),
+        config_overrides: home.overrides(),
         env: Arc::new(|name| std::env::var(name).ok()),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -4,7 +4,7 @@
 //! `chatgpt_base_url`. `berth logout` undoes both; `berth whoami` shows the login.
 
 use std::io::{IsTerminal as _, Read as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use berth_auth::LoginRecord;
@@ -22,6 +22,9 @@ use crate::printer;
 /// `berth login`.
 #[derive(Debug, Args)]
 pub(crate) struct LoginArgs {
+    /// The Codex home to log in (default: `$CODEX_HOME`, else `~/.codex`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) codex_home: Option<PathBuf>,
     /// The plugin service, e.g. `https://plugins.example.com`.
     #[arg(long, value_name = "URL")]
     service: String,
@@ -36,6 +39,9 @@ pub(crate) struct LoginArgs {
 /// `berth logout`.
 #[derive(Debug, Args)]
 pub(crate) struct LogoutArgs {
+    /// The Codex home whose login this uses (default: `$CODEX_HOME`, else `~/.codex`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) codex_home: Option<PathBuf>,
     /// Output as JSON.
     #[arg(long)]
     json: bool,
@@ -44,6 +50,9 @@ pub(crate) struct LogoutArgs {
 /// `berth whoami`.
 #[derive(Debug, Args)]
 pub(crate) struct WhoamiArgs {
+    /// The Codex home whose login this uses (default: `$CODEX_HOME`, else `~/.codex`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) codex_home: Option<PathBuf>,
     /// Output as JSON.
     #[arg(long)]
     json: bool,

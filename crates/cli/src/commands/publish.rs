@@ -38,6 +38,10 @@ pub(crate) struct PublishArgs {
     /// Validate and show what would be published (files, sizes, digest); publish nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
+    /// The Codex home whose `berth login` gives the token for `--service` (default:
+    /// `$CODEX_HOME`, else `~/.codex`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) codex_home: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) storage: StorageArgs,
     /// `GLOBAL`, `WORKSPACE` or `USER` (over HTTP, a new release keeps the plugin's scope

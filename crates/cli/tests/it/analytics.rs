@@ -5,12 +5,15 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use berth_test_support::{MarketplaceFixture, TestHome, write};
 use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
 
 use crate::berth_bin;
+use crate::remote::{Serve, wait_for_events};
+use crate::smoke_faults::{Fault, FaultProxy};
 
 /// One request the collector received.
 #[derive(Debug, Clone)]
@@ -241,4 +244,102 @@ fn debug_builds_write_events_to_the_capture_file_instead_of_the_network() {
         let mode = std::fs::metadata(&capture).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
     }
+}
+
+/// Issue 15 item 2: with the endpoint down for ten commands, each command still ends within
+/// the exit bound and leaves its batch in the outbox. Then the endpoint comes back through a
+/// proxy that first loses the answers after `berth serve` stored the batches, then hangs,
+/// then lets everything through: the following commands deliver the outbox in the
+/// background, and `berth serve` stores every event exactly once (it keeps each batch's
+/// `Idempotency-Key`).
+#[test]
+fn r15_2_an_endpoint_down_for_ten_commands_then_back_stores_every_event_exactly_once() {
+    let serve = Serve::start();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let home = TestHome::new();
+    let market = MarketplaceFixture::new(home.root().join("market"), "debug").plugin(
+        "sample",
+        Some("1.2.0"),
+        3,
+    );
+    berth_auth::test_support::write_chatgpt_test_auth(&home.codex_home()).unwrap();
+    write(
+        &home.config_path(),
+        &format!(
+            "chatgpt_base_url = \"http://127.0.0.1:{port}/backend-api\"\n[marketplaces.debug]\nsource_type = \"local\"\nsource = \"{}\"\n",
+            market.root().display()
+        ),
+    );
+    let outbox = home.codex_home().join(berth_analytics::OUTBOX_DIR);
+    let pending = || {
+        std::fs::read_dir(&outbox).map_or(0, |entries| {
+            entries
+                .flatten()
+                .filter(|entry| entry.file_name().to_string_lossy().ends_with(".batch"))
+                .count()
+        })
+    };
+    let mut expected = Vec::new();
+    let mut enabled = true;
+    let command = |args: &[&str]| {
+        let started = Instant::now();
+        let output = home.command(berth_bin()).args(args).output().unwrap();
+        let took = started.elapsed();
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        // No warning about the endpoint: delivery failures are debug lines.
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{args:?}");
+        // The exit bound is ~150 ms; the old pipeline waited 2.4-3 s here.
+        assert!(took < Duration::from_secs(2), "{args:?} took {took:?}");
+    };
+    let mut toggle = |expected: &mut Vec<&str>| {
+        let (verb, event) = if enabled {
+            ("disable", "codex_plugin_disabled")
+        } else {
+            ("enable", "codex_plugin_enabled")
+        };
+        enabled = !enabled;
+        command(&["plugin", verb, "sample@debug"]);
+        expected.push(event);
+    };
+
+    // Nothing listens on the port.
+    command(&["plugin", "add", "sample@debug"]);
+    expected.push("codex_plugin_installed");
+    for _ in 0..9 {
+        toggle(&mut expected);
+    }
+    assert_eq!(pending(), 10);
+
+    // Back, but every answer is lost after the service stored the batch.
+    let proxy = FaultProxy::start_at(port, &serve.api_url, Fault::LoseAnalyticsAnswer);
+    toggle(&mut expected);
+    // Then hung.
+    proxy.set(Fault::HangAnalytics);
+    toggle(&mut expected);
+    // Then healthy: the next commands deliver what waits, in the background.
+    proxy.set(Fault::None);
+    for _ in 0..20 {
+        if pending() == 0 {
+            break;
+        }
+        toggle(&mut expected);
+    }
+    assert_eq!(pending(), 0, "the outbox was not delivered");
+
+    let stored = wait_for_events(&serve, expected.len());
+    let mut stored: Vec<String> = stored
+        .into_iter()
+        .map(|(kind, params)| {
+            assert_eq!(params["plugin_id"], "sample@debug");
+            kind
+        })
+        .collect();
+    let mut expected: Vec<String> = expected.into_iter().map(str::to_owned).collect();
+    stored.sort();
+    expected.sort();
+    assert_eq!(stored, expected);
 }

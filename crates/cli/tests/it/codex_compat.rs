@@ -1,19 +1,19 @@
-//! The real Codex 0.169.0 and berth see the same Codex home: what one installs, enables or
-//! disables, the other lists identically and can remove.
+//! Every Codex peer release (0.169.0, 0.171.0) and berth see the same Codex home: what one
+//! installs, enables or disables, the other lists identically and can remove.
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 
-use berth_test_support::{AppServerClient, MarketplaceFixture, TestHome, codex_bin};
+use berth_test_support::{AppServerClient, MarketplaceFixture, TestHome, codex_peers};
 use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
 
 use crate::{berth_ok, run_ok};
 
-fn codex(home: &TestHome, args: &[&str]) -> Option<Command> {
-    let bin = codex_bin()?;
-    let mut command = home.command(&bin);
+fn codex(bin: &Path, home: &TestHome, args: &[&str]) -> Command {
+    let mut command = home.command(bin);
     command.args(args);
-    Some(command)
+    command
 }
 
 fn json_of(text: &str) -> Value {
@@ -29,12 +29,15 @@ fn fixture(home: &TestHome) -> MarketplaceFixture {
 
 #[test]
 fn codex_lists_what_berth_installed_enabled_and_disabled_identically() {
+    for peer in codex_peers() {
+        codex_lists_what_berth_installed(&peer.bin);
+    }
+}
+
+fn codex_lists_what_berth_installed(bin: &Path) {
     let home = TestHome::new();
-    let Some(mut probe) = codex(&home, &["--version"]) else {
-        eprintln!("skipping: Codex peer not installed");
-        return;
-    };
     run_ok({
+        let mut probe = codex(bin, &home, &["--version"]);
         probe.stdout(Stdio::null());
         probe
     });
@@ -56,8 +59,14 @@ fn codex_lists_what_berth_installed_enabled_and_disabled_identically() {
         vec!["plugin", "marketplace", "list", "--json"],
     ] {
         let ours = json_of(&berth_ok(&home, &args));
-        let theirs = json_of(&run_ok(codex(&home, &args).unwrap()));
-        assert_eq!(ours, theirs, "`{}` differs", args.join(" "));
+        let theirs = json_of(&run_ok(codex(bin, &home, &args)));
+        assert_eq!(
+            ours,
+            theirs,
+            "`{}` differs from {}",
+            args.join(" "),
+            bin.display()
+        );
     }
     let listed = json_of(&berth_ok(&home, &["plugin", "list", "--json"]));
     let states: Vec<_> = listed["installed"]
@@ -84,34 +93,40 @@ fn codex_lists_what_berth_installed_enabled_and_disabled_identically() {
 
 #[test]
 fn berth_lists_and_removes_what_codex_installed() {
+    for peer in codex_peers() {
+        berth_lists_and_removes_what(&peer.bin);
+    }
+}
+
+fn berth_lists_and_removes_what(bin: &Path) {
     let home = TestHome::new();
-    let Some(bin) = codex_bin() else {
-        eprintln!("skipping: Codex peer not installed");
-        return;
-    };
     let market = fixture(&home);
-    run_ok(
-        codex(
-            &home,
-            &[
-                "plugin",
-                "marketplace",
-                "add",
-                market.root().to_str().unwrap(),
-            ],
-        )
-        .unwrap(),
-    );
-    run_ok(codex(&home, &["plugin", "add", "beta@debug"]).unwrap());
-    install_with_codex_app_server(&home, &bin, market.root(), "alpha");
+    run_ok(codex(
+        bin,
+        &home,
+        &[
+            "plugin",
+            "marketplace",
+            "add",
+            market.root().to_str().unwrap(),
+        ],
+    ));
+    run_ok(codex(bin, &home, &["plugin", "add", "beta@debug"]));
+    install_with_codex_app_server(&home, bin, market.root(), "alpha");
 
     for args in [
         vec!["plugin", "list", "--json"],
         vec!["plugin", "list", "--json", "--available"],
     ] {
-        let theirs = json_of(&run_ok(codex(&home, &args).unwrap()));
+        let theirs = json_of(&run_ok(codex(bin, &home, &args)));
         let ours = json_of(&berth_ok(&home, &args));
-        assert_eq!(ours, theirs, "`{}` differs", args.join(" "));
+        assert_eq!(
+            ours,
+            theirs,
+            "`{}` differs from {}",
+            args.join(" "),
+            bin.display()
+        );
     }
     assert!(
         home.codex_home()
@@ -126,9 +141,7 @@ fn berth_lists_and_removes_what_codex_installed() {
         "{}",
         home.config_text()
     );
-    let theirs = json_of(&run_ok(
-        codex(&home, &["plugin", "list", "--json"]).unwrap(),
-    ));
+    let theirs = json_of(&run_ok(codex(bin, &home, &["plugin", "list", "--json"])));
     let ids: Vec<_> = theirs["installed"]
         .as_array()
         .unwrap()
@@ -140,12 +153,7 @@ fn berth_lists_and_removes_what_codex_installed() {
 
 /// Drives `codex app-server` over stdio: initialize, then `plugin/install` from a marketplace
 /// path.
-fn install_with_codex_app_server(
-    home: &TestHome,
-    bin: &std::path::Path,
-    market: &std::path::Path,
-    plugin: &str,
-) {
+fn install_with_codex_app_server(home: &TestHome, bin: &Path, market: &Path, plugin: &str) {
     let mut command = home.command(bin);
     command.arg("app-server");
     let mut client = AppServerClient::spawn(command);

@@ -9,7 +9,7 @@ use pretty_assertions::assert_eq;
 use crate::{berth, berth_ok};
 
 /// Exit code, stdout and stderr with the temporary home replaced by `[HOME]`.
-fn transcript(home: &TestHome, output: &Output) -> String {
+pub(crate) fn transcript(home: &TestHome, output: &Output) -> String {
     let root = home.root().to_string_lossy().into_owned();
     let clean = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&root, "[HOME]");
     format!(
@@ -20,11 +20,11 @@ fn transcript(home: &TestHome, output: &Output) -> String {
     )
 }
 
-fn run(home: &TestHome, args: &[&str]) -> String {
+pub(crate) fn run(home: &TestHome, args: &[&str]) -> String {
     transcript(home, &berth(home, args))
 }
 
-fn market(home: &TestHome) -> MarketplaceFixture {
+pub(crate) fn market(home: &TestHome) -> MarketplaceFixture {
     MarketplaceFixture::new(home.root().join("market"), "debug")
         .plugin("sample", Some("1.2.0"), 4)
         .plugin("other", None, 2)
@@ -155,7 +155,9 @@ fn corrupt_config_is_reported_with_its_line_and_never_overwritten() {
 }
 
 #[test]
-fn corrupt_marketplace_is_skipped_with_a_warning_while_others_still_list() {
+/// A broken marketplace recorded in config.toml is named with its path and the others still
+/// list; the command exits 1, as Codex does (issue 15 item 3).
+fn corrupt_configured_marketplace_is_named_while_others_still_list_and_exits_1() {
     let home = TestHome::new();
     let good = market(&home);
     let bad = home.root().join("bad-market");
@@ -265,7 +267,6 @@ fn quickstart_runs_the_whole_system_on_embedded_defaults() {
         "ok    plugin-remote-uninstall: PASS",
         "codex_plugin_used            plugin_id=hello@berth-examples remote_plugin_id=null client=berth-quickstart",
         "codex_plugin_installed       plugin_id=hello@openai-curated-remote remote_plugin_id=plugins~Plugin_hello client=berth-test-client",
-        "Quickstart finished: every step did what it should.",
     ] {
         assert!(
             stdout.contains(expected),
@@ -273,6 +274,46 @@ fn quickstart_runs_the_whole_system_on_embedded_defaults() {
         );
     }
     assert!(!stdout.contains("FAIL"), "{stdout}");
+    // The smokes' validated events are printed only with --verbose (issue 15 item 14).
+    assert!(!stdout.contains("\"event_type\""), "{stdout}");
+    // It ends with a five-line summary and the next steps.
+    let ending = &stdout[stdout.find("\nSummary\n").expect("a summary")..];
+    let port = ending
+        .split("https://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap();
+    insta::assert_snapshot!(ending.replace(port, "[PORT]"));
+}
+
+/// Issue 15 item 14: `--keep` says how to reuse the kept home, which works as printed.
+#[test]
+fn quickstart_keep_prints_how_to_reuse_the_kept_home() {
+    let home = TestHome::new();
+    let output = berth(&home, &["quickstart", "--local-only", "--keep"]);
+    assert!(output.status.success(), "{}", transcript(&home, &output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let kept = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("Kept the quickstart folder "))
+        .and_then(|rest| rest.strip_suffix(':'))
+        .unwrap_or_else(|| panic!("no kept folder in:\n{stdout}"))
+        .to_owned();
+    let try_line = stdout
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("try:"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert_eq!(
+        try_line,
+        format!("berth --codex-home {kept}/codex-home plugin list")
+    );
+    let args: Vec<&str> = try_line.split(' ').skip(1).collect();
+    let listed = berth(&home, &args);
+    std::fs::remove_dir_all(&kept).unwrap();
+    assert!(listed.status.success(), "{}", transcript(&home, &listed));
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("hello@berth-examples"));
 }
 
 #[test]

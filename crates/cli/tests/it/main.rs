@@ -18,6 +18,8 @@ mod git_interop;
 mod git_marketplaces;
 mod hostile_files;
 mod lifecycle;
+mod new_user;
+mod new_user_remote;
 mod remote;
 mod remote_codex;
 mod serve_admin;

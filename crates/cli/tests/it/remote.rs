@@ -371,9 +371,9 @@ fn sync_backfills_a_deleted_sidecar_without_downloading_and_removes_stale_caches
         json!({
             "installed": [],
             "updated": [],
-            "removed": ["gone@openai-curated-remote"],
+            "unchanged": [{"pluginId": "linear@openai-curated-remote", "version": "1.2.3"}],
+            "removed": [{"pluginId": "gone@openai-curated-remote", "version": "1.0.0"}],
             "failed": [],
-            "backfilled": ["linear@openai-curated-remote"],
         })
     );
     assert_eq!(std::fs::read(&sidecar).unwrap(), original);
@@ -386,8 +386,8 @@ fn sync_backfills_a_deleted_sidecar_without_downloading_and_removes_stale_caches
     std::fs::remove_dir_all(&base).unwrap();
     assert_eq!(
         berth_ok(&home, &["plugin", "sync"]),
-        "Synced remote plugins: 1 installed, 0 removed, 0 failed, 0 up to date.\n\
-         Installed: linear@openai-curated-remote\n"
+        "Synced remote plugins: 1 installed, 0 updated, 0 unchanged, 0 removed, 0 failed.\n  \
+         installed linear@openai-curated-remote 1.2.3\n"
     );
     assert_eq!(std::fs::read(&sidecar).unwrap(), original);
 }

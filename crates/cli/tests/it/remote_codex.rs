@@ -1,11 +1,12 @@
-//! A home where berth installed a remote plugin from `berth serve` works with the real Codex
-//! 0.169.0: `codex app-server` lists it through `plugin/installed` with its `remotePluginId`,
-//! and Codex's startup sync writes berth's sidecar back byte for byte (and downloads nothing).
+//! A home where berth installed a remote plugin from `berth serve` works with every Codex peer
+//! release (0.169.0, 0.171.0): `codex app-server` lists it through `plugin/installed` with its
+//! `remotePluginId`, and Codex's startup sync writes berth's sidecar back byte for byte (and
+//! downloads nothing).
 
 use std::os::unix::fs::MetadataExt as _;
 use std::time::{Duration, Instant};
 
-use berth_test_support::{AppServerClient, codex_bin};
+use berth_test_support::{AppServerClient, codex_peers};
 use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
 
@@ -14,7 +15,7 @@ use crate::remote::{Serve, plugin_source, remote_home};
 /// Codex 0.169.0 refuses a JWT whose signature segment is empty ("invalid credential JSON"),
 /// which is what `berth_auth::test_support` writes; berth and `berth serve --dev` only decode
 /// the claims, so a dummy signature serves both.
-fn sign_test_tokens(codex_home: &std::path::Path) {
+pub(crate) fn sign_test_tokens(codex_home: &std::path::Path) {
     let path = codex_home.join("auth.json");
     let mut auth: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     for key in ["id_token", "access_token"] {
@@ -29,9 +30,12 @@ fn sign_test_tokens(codex_home: &std::path::Path) {
 
 #[test]
 fn codex_app_server_lists_a_plugin_berth_installed_remotely_and_backfills_the_same_sidecar() {
-    let Some(codex) = codex_bin() else {
-        return;
-    };
+    for peer in codex_peers() {
+        codex_lists_a_remote_install_and_backfills_the_sidecar(&peer.bin);
+    }
+}
+
+fn codex_lists_a_remote_install_and_backfills_the_sidecar(codex: &std::path::Path) {
     let serve = Serve::start();
     let home = remote_home(&serve);
     sign_test_tokens(&home.codex_home());
@@ -51,7 +55,7 @@ fn codex_app_server_lists_a_plugin_berth_installed_remotely_and_backfills_the_sa
     let inode = std::fs::metadata(base.join("0.1.4")).unwrap().ino();
     std::fs::remove_file(&sidecar).unwrap();
 
-    let mut command = home.command(&codex);
+    let mut command = home.command(codex);
     command.args([
         "-c",
         &format!("chatgpt_base_url=\"{}\"", serve.api_url),

@@ -19,7 +19,7 @@ use crate::smokes::{outcome, text};
 
 /// What the proxy does to the plugin mutation requests.
 #[derive(Clone)]
-enum Fault {
+pub(crate) enum Fault {
     /// Forward everything.
     None,
     /// Run the hook, then forward, on the install's first request, the plugin's details with
@@ -29,10 +29,14 @@ enum Fault {
     LoseUninstallAnswer,
     /// Answer 500 to `POST …/plugins/{id}/uninstall` without forwarding it.
     RefuseUninstall,
+    /// Forward `POST …/analytics-events/events`, then answer 500 (the service stored it).
+    LoseAnalyticsAnswer,
+    /// Never answer an analytics request (and do not forward it).
+    HangAnalytics,
 }
 
 /// A loopback HTTP/1.1 proxy to `berth serve`, one connection at a time, `Connection: close`.
-struct FaultProxy {
+pub(crate) struct FaultProxy {
     address: String,
     fault: Arc<Mutex<Fault>>,
     stop: Arc<AtomicBool>,
@@ -40,12 +44,17 @@ struct FaultProxy {
 
 impl FaultProxy {
     fn start(upstream_api_url: &str, fault: Fault) -> Self {
+        Self::start_at(0, upstream_api_url, fault)
+    }
+
+    /// A proxy on a chosen port of 127.0.0.1 (0 picks one).
+    pub(crate) fn start_at(port: u16, upstream_api_url: &str, fault: Fault) -> Self {
         let upstream = upstream_api_url
             .strip_prefix("http://")
             .and_then(|rest| rest.split('/').next())
             .unwrap()
             .to_owned();
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         let address = listener.local_addr().unwrap().to_string();
         let fault = Arc::new(Mutex::new(fault));
         let stop = Arc::new(AtomicBool::new(false));
@@ -72,7 +81,7 @@ impl FaultProxy {
         format!("http://{}/backend-api", self.address)
     }
 
-    fn set(&self, fault: Fault) {
+    pub(crate) fn set(&self, fault: Fault) {
         *self.fault.lock().unwrap() = fault;
     }
 }
@@ -135,6 +144,7 @@ fn handle(mut client: TcpStream, upstream: &str, fault: &Fault) {
         && request_line.contains("/ps/plugins/plugins~")
         && request_line.contains("includeDownloadUrls=true");
     let uninstall = is_post("/uninstall");
+    let analytics = is_post("/analytics-events/events");
     let error = b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: 29\r\nConnection: close\r\n\r\n{\"error\":\"injected by proxy\"}";
     match fault {
         Fault::RefuseUninstall if uninstall => {
@@ -142,6 +152,11 @@ fn handle(mut client: TcpStream, upstream: &str, fault: &Fault) {
             return;
         }
         Fault::BeforeInstall(hook) if install => hook(),
+        Fault::HangAnalytics if analytics => {
+            // Hold the connection open without a word until the client gives up.
+            let _ = client.read_to_end(&mut Vec::new());
+            return;
+        }
         _ => {}
     }
     // Forward with `Connection: close`, so the answer ends at EOF.
@@ -159,7 +174,12 @@ fn handle(mut client: TcpStream, upstream: &str, fault: &Fault) {
     server.write_all(&body).unwrap();
     let mut answer = Vec::new();
     let _ = server.read_to_end(&mut answer);
-    if matches!(fault, Fault::LoseUninstallAnswer) && uninstall {
+    let lose = match fault {
+        Fault::LoseUninstallAnswer => uninstall,
+        Fault::LoseAnalyticsAnswer => analytics,
+        _ => false,
+    };
+    if lose {
         let _ = client.write_all(error);
     } else {
         let _ = client.write_all(&answer);

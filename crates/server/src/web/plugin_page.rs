@@ -168,14 +168,7 @@ async fn bundle_size(state: &AppState, sha256: &str) -> Option<u64> {
     if let Some(size) = state.web.bundle_size(sha256) {
         return Some(size);
     }
-    let store = Arc::clone(&state.bundles);
-    let digest = sha256.to_owned();
-    let size = tokio::task::spawn_blocking(move || store.get(&digest))
-        .await
-        .ok()?
-        .ok()??
-        .len();
-    let size = u64::try_from(size).ok()?;
+    let size = state.bundles.open(sha256).await.ok()??.size();
     state.web.remember_bundle_size(sha256, size);
     Some(size)
 }

@@ -91,11 +91,13 @@ pub fn run(options: &SmokeOptions, plugin_id: &str) -> Outcome {
     smoke.server.shutdown(Duration::from_secs(5));
     match result {
         Ok(events) => {
-            report::line("[plugin analytics smoke validated]");
-            for event in &events {
-                report::json(event);
+            if options.verbose {
+                report::line("[plugin analytics smoke validated]");
+                for event in &events {
+                    report::json(event);
+                }
+                report::line(smoke.events.describe());
             }
-            report::line(smoke.events.describe());
             Outcome::Pass(format!(
                 "disabled, enabled and used events validated for `{plugin_id}`"
             ))

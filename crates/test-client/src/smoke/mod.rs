@@ -58,6 +58,9 @@ pub struct SmokeOptions {
     /// Extra CA certificate to trust for the service (also passed to the server as
     /// `CODEX_CA_CERTIFICATE`).
     pub ca_certificate: Option<PathBuf>,
+    /// Also print the server's identity, where events are read from, and every validated
+    /// event as JSON (the standalone smokes do; the quickstart only with `--verbose`).
+    pub verbose: bool,
 }
 
 impl SmokeOptions {

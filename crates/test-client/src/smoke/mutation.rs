@@ -100,7 +100,9 @@ pub fn run_with(
         "remote plugin mutation smoke: local_id={} remote_id={remote_plugin_id} marketplace={}",
         plugin.local_id, plugin.marketplace
     ));
-    report::line(identity.describe());
+    if options.verbose {
+        report::line(identity.describe());
+    }
     if let Some(note) = uninstall_event.note() {
         report::line(note);
     }
@@ -112,11 +114,13 @@ pub fn run_with(
         uninstall_event.is_required(),
     );
     let restored = restore(&mut smoke.server, options, &plugin, remote_plugin_id);
-    report::line(smoke.events.describe());
     smoke.server.shutdown(std::time::Duration::from_secs(5));
-    if let Ok(events) = &attempt.validation {
-        for event in events {
-            report::json(event);
+    if options.verbose {
+        report::line(smoke.events.describe());
+        if let Ok(events) = &attempt.validation {
+            for event in events {
+                report::json(event);
+            }
         }
     }
     let outcome = classify(attempt, restored);

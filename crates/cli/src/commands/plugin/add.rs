@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::cli::SelectorArgs;
 use crate::commands::plugin::remote::{self, RemoteSession, Selected};
+use crate::commands::plugin::unknown;
 use crate::context::Context;
 use crate::printer;
 use crate::progress::git_progress;
@@ -26,13 +27,16 @@ pub(crate) fn run(context: &Context, args: &SelectorArgs) -> anyhow::Result<Exit
         }
     };
     let progress = git_progress(args.json);
-    let outcome = context.manager.install_plugin_with_progress(
-        &InstallRequest {
-            plugin_name: id.plugin_name().to_owned(),
-            marketplace: MarketplaceSelector::Name(id.marketplace_name().to_owned()),
-        },
-        progress.as_ref(),
-    )?;
+    let outcome = context
+        .manager
+        .install_plugin_with_progress(
+            &InstallRequest {
+                plugin_name: id.plugin_name().to_owned(),
+                marketplace: MarketplaceSelector::Name(id.marketplace_name().to_owned()),
+            },
+            progress.as_ref(),
+        )
+        .map_err(|err| unknown::explain(context, err.into()))?;
     drop(progress);
     if args.json {
         printer::json(&json!({

@@ -1,18 +1,33 @@
 //! `berth plugin list`: the marketplaces in scope and each plugin's state, as a table or as
 //! the JSON `codex plugin list --json` prints. With a `ChatGPT` login the plugin service's
-//! remote marketplaces follow the local ones; an unreachable service is only a warning.
+//! remote marketplaces follow the local ones; an unreachable service is only a warning. A
+//! marketplace recorded in config.toml that cannot be loaded is named with its path, its
+//! installed plugins are still listed, and the command exits 1 (as Codex does).
 
 use std::process::ExitCode;
 
-use berth_core::{ListOptions, MarketplaceEntry, PluginListItem};
+use berth_core::{
+    ListOptions, MarketplaceEntry, PluginListItem, PluginListing, UnavailableMarketplace,
+};
 use berth_marketplace::PluginSource;
+use berth_plugin::{PluginId, REMOTE_MARKETPLACES};
 use serde_json::{Value, json};
 
 use crate::cli::ListArgs;
+use crate::commands::UserError;
 use crate::commands::plugin::list_remote::{RemoteListing, remote_listing, remote_plugin_json};
 use crate::commands::plugin::remote::is_remote_marketplace;
 use crate::context::Context;
+use crate::failure::with_hint;
 use crate::printer::{self, table};
+use crate::suggest;
+
+/// An installed plugin of a marketplace that could not be loaded, from the cache and config.
+struct OrphanPlugin {
+    id: PluginId,
+    version: String,
+    enabled: bool,
+}
 
 pub(crate) fn run(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode> {
     let remote_only = args
@@ -20,9 +35,10 @@ pub(crate) fn run(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode
         .as_deref()
         .is_some_and(is_remote_marketplace);
     let listing = if remote_only {
-        berth_core::PluginListing {
+        PluginListing {
             marketplaces: Vec::new(),
             errors: Vec::new(),
+            unavailable: Vec::new(),
         }
     } else {
         context.manager.list_plugins(&ListOptions {
@@ -37,50 +53,106 @@ pub(crate) fn run(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode
     } else {
         None
     };
+    if let Some(wanted) = &args.marketplace
+        && !remote_only
+        && listing.marketplaces.is_empty()
+        && listing.unavailable.is_empty()
+    {
+        return Err(unknown_marketplace(context, wanted));
+    }
+    print_warnings(&listing);
+    let orphans: Vec<(&UnavailableMarketplace, Vec<OrphanPlugin>)> = listing
+        .unavailable
+        .iter()
+        .map(|broken| (broken, installed_of(context, &broken.name)))
+        .collect();
+    if args.json {
+        print_json(&listing, remote.as_ref(), &orphans, args.available)?;
+    } else {
+        print_text(&listing, remote.as_ref(), &orphans)?;
+    }
+    if listing.unavailable.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(unavailable_error(&listing.unavailable))
+    }
+}
+
+/// Load errors of marketplace files that are not recorded in config.toml (those are reported
+/// by name), and each marketplace's skipped entries.
+fn print_warnings(listing: &PluginListing) {
     for error in &listing.errors {
-        printer::note(format!("warning: skipped a marketplace: {}", error.message));
+        let recorded = listing
+            .unavailable
+            .iter()
+            .any(|broken| error.path.starts_with(&broken.root));
+        if !recorded {
+            printer::warning(format!("skipped a marketplace: {}", error.message));
+        }
     }
     for marketplace in &listing.marketplaces {
         for warning in &marketplace.warnings {
-            printer::note(format!(
-                "warning: marketplace `{}`: {warning}",
-                marketplace.name
-            ));
+            printer::warning(format!("marketplace `{}`: {warning}", marketplace.name));
         }
     }
-    if args.json {
-        let mut installed = Vec::new();
-        let mut available = Vec::new();
-        for marketplace in &listing.marketplaces {
-            for plugin in &marketplace.plugins {
-                let entry = plugin_json(marketplace, plugin);
-                if plugin.installed {
-                    installed.push(entry);
-                } else if args.available {
-                    available.push(entry);
-                }
-            }
-        }
-        for marketplace in remote.iter().flat_map(|remote| &remote.marketplaces) {
-            for plugin in &marketplace.plugins {
-                let entry = remote_plugin_json(marketplace.name, plugin);
-                if plugin.installed {
-                    installed.push(entry);
-                } else if args.available {
-                    available.push(entry);
-                }
-            }
-        }
-        printer::json(&json!({ "installed": installed, "available": available }))?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let remote_count = remote
-        .as_ref()
-        .map_or(0, |remote| remote.marketplaces.len());
-    if listing.marketplaces.is_empty() && remote_count == 0 {
+}
+
+fn print_json(
+    listing: &PluginListing,
+    remote: Option<&RemoteListing>,
+    orphans: &[(&UnavailableMarketplace, Vec<OrphanPlugin>)],
+    available_too: bool,
+) -> anyhow::Result<()> {
+    // Entries are built one at a time while they are written, so memory does not grow with
+    // the number of plugins.
+    let entries = move |installed: bool| {
+        let local = listing.marketplaces.iter().flat_map(move |marketplace| {
+            marketplace
+                .plugins
+                .iter()
+                .filter(move |plugin| plugin.installed == installed)
+                .map(move |plugin| plugin_json(marketplace, plugin))
+        });
+        let orphaned = orphans
+            .iter()
+            .filter(move |_| installed)
+            .flat_map(|(broken, plugins)| plugins.iter().map(|plugin| orphan_json(broken, plugin)));
+        let remote = remote
+            .into_iter()
+            .flat_map(|remote| &remote.marketplaces)
+            .flat_map(move |marketplace| {
+                marketplace
+                    .plugins
+                    .iter()
+                    .filter(move |plugin| plugin.installed == installed)
+                    .map(|plugin| remote_plugin_json(marketplace.name, plugin))
+            });
+        local.chain(orphaned).chain(remote)
+    };
+    printer::json(&ListJson {
+        installed: printer::LazyArray(|| entries(true)),
+        available: printer::LazyArray(|| entries(false).filter(move |_| available_too)),
+    })?;
+    Ok(())
+}
+
+/// The `codex plugin list --json` document.
+#[derive(serde::Serialize)]
+struct ListJson<I, A> {
+    installed: I,
+    available: A,
+}
+
+fn print_text(
+    listing: &PluginListing,
+    remote: Option<&RemoteListing>,
+    orphans: &[(&UnavailableMarketplace, Vec<OrphanPlugin>)],
+) -> anyhow::Result<()> {
+    let remote_count = remote.map_or(0, |remote| remote.marketplaces.len());
+    if listing.marketplaces.is_empty() && remote_count == 0 && orphans.is_empty() {
         printer::line("No plugin marketplaces in scope.")?;
-        printer::note("hint: add one with `berth marketplace add PATH`");
-        return Ok(ExitCode::SUCCESS);
+        printer::hint("add one with `berth marketplace add PATH`");
+        return Ok(());
     }
     let mut blocks = Vec::new();
     for marketplace in &listing.marketplaces {
@@ -90,7 +162,7 @@ pub(crate) fn run(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode
             .map(|plugin| {
                 vec![
                     plugin.id.as_key(),
-                    status(plugin).to_owned(),
+                    status_text(plugin.installed, plugin.enabled).to_owned(),
                     plugin.installed_version.clone().unwrap_or_default(),
                     source_text(&plugin.source),
                 ]
@@ -103,11 +175,112 @@ pub(crate) fn run(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode
             table(&["PLUGIN", "STATUS", "VERSION", "SOURCE"], &rows)
         ));
     }
-    if let Some(remote) = &remote {
+    for (broken, plugins) in orphans {
+        let body = if plugins.is_empty() {
+            "No installed plugins.".to_owned()
+        } else {
+            let rows: Vec<Vec<String>> = plugins
+                .iter()
+                .map(|plugin| {
+                    vec![
+                        plugin.id.as_key(),
+                        status_text(true, plugin.enabled).to_owned(),
+                        plugin.version.clone(),
+                    ]
+                })
+                .collect();
+            table(&["PLUGIN", "STATUS", "VERSION"], &rows)
+        };
+        blocks.push(format!(
+            "Marketplace `{}` (unavailable)\n{}\n\n{body}",
+            broken.name,
+            broken.root.display()
+        ));
+    }
+    if let Some(remote) = remote {
         blocks.extend(remote_blocks(remote));
     }
     printer::line(blocks.join("\n\n"))?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
+}
+
+/// The plugins of marketplace `name` that config.toml records and the cache holds.
+fn installed_of(context: &Context, name: &str) -> Vec<OrphanPlugin> {
+    let Ok(config) = context.manager.config().load() else {
+        return Vec::new();
+    };
+    config
+        .plugins()
+        .value
+        .into_iter()
+        .filter_map(|(key, entry)| {
+            let id = PluginId::parse(&key).ok()?;
+            if id.marketplace_name() != name {
+                return None;
+            }
+            let version = context.manager.store().active_plugin_version(&id)?;
+            Some(OrphanPlugin {
+                id,
+                version,
+                enabled: entry.enabled,
+            })
+        })
+        .collect()
+}
+
+/// The error for recorded marketplaces that could not be loaded, as Codex words it.
+fn unavailable_error(unavailable: &[UnavailableMarketplace]) -> anyhow::Error {
+    let lines: Vec<String> = unavailable
+        .iter()
+        .map(|broken| {
+            format!(
+                "- `{}` at {}: {}",
+                broken.name,
+                broken.root.display(),
+                broken.reason
+            )
+        })
+        .collect();
+    let names: Vec<&str> = unavailable
+        .iter()
+        .map(|broken| broken.name.as_str())
+        .collect();
+    with_hint(
+        UserError(format!(
+            "failed to load configured marketplace(s):\n{}",
+            lines.join("\n")
+        )),
+        format!(
+            "restore the folder, or forget it with `berth marketplace remove {}` (installed plugins stay installed)",
+            names.join(" ")
+        ),
+    )
+}
+
+/// `-m NAME` names no marketplace in scope: say so, with the closest name.
+fn unknown_marketplace(context: &Context, wanted: &str) -> anyhow::Error {
+    let local: Vec<String> = context
+        .manager
+        .list_marketplaces()
+        .map(|listing| {
+            listing
+                .marketplaces
+                .into_iter()
+                .map(|marketplace| marketplace.name)
+                .collect()
+        })
+        .unwrap_or_default();
+    let error = UserError(format!(
+        "marketplace `{wanted}` is not in scope; `berth marketplace list` shows the marketplaces in scope"
+    ));
+    let candidates = local
+        .iter()
+        .map(String::as_str)
+        .chain(REMOTE_MARKETPLACES.iter().copied());
+    match suggest::did_you_mean(wanted, candidates) {
+        Some(hint) => with_hint(error, hint),
+        None => error.into(),
+    }
 }
 
 /// The remote listing; a failure (service down, bad answer) is a warning, never an error.
@@ -115,8 +288,8 @@ fn remote_or_warning(context: &Context, filter: Option<&str>) -> Option<RemoteLi
     match remote_listing(context, filter) {
         Ok(remote) => remote,
         Err(err) => {
-            printer::note(format!(
-                "warning: remote plugins are not listed: {}",
+            printer::warning(format!(
+                "remote plugins are not listed: {}",
                 error_chain(&err)
             ));
             None
@@ -136,7 +309,7 @@ fn remote_blocks(remote: &RemoteListing) -> Vec<String> {
                     vec![
                         plugin.id.as_key(),
                         status_text(plugin.installed, plugin.enabled).to_owned(),
-                        plugin.version().unwrap_or_default().to_owned(),
+                        plugin.version_text(),
                         plugin.item.id.clone(),
                     ]
                 })
@@ -158,10 +331,6 @@ pub(crate) fn error_chain(error: &anyhow::Error) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(": ")
-}
-
-fn status(plugin: &PluginListItem) -> &'static str {
-    status_text(plugin.installed, plugin.enabled)
 }
 
 fn status_text(installed: bool, enabled: bool) -> &'static str {
@@ -238,4 +407,20 @@ fn plugin_json(marketplace: &MarketplaceEntry, plugin: &PluginListItem) -> Value
     entry.insert("installPolicy".into(), json!(plugin.policy.installation));
     entry.insert("authPolicy".into(), json!(plugin.policy.authentication));
     Value::Object(entry)
+}
+
+/// An installed plugin of an unavailable marketplace: the same fields, with what only the
+/// marketplace knows (source, policies) null.
+fn orphan_json(broken: &UnavailableMarketplace, plugin: &OrphanPlugin) -> Value {
+    json!({
+        "pluginId": plugin.id.as_key(),
+        "name": plugin.id.plugin_name(),
+        "marketplaceName": broken.name,
+        "version": plugin.version,
+        "installed": true,
+        "enabled": plugin.enabled,
+        "source": null,
+        "installPolicy": null,
+        "authPolicy": null,
+    })
 }

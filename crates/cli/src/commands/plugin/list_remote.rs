@@ -23,11 +23,18 @@ pub(crate) struct RemoteListItem {
 }
 
 impl RemoteListItem {
-    /// The cached version, else the release version.
+    /// The catalog's release version, which Codex reports even when the cache holds another.
     pub(crate) fn version(&self) -> Option<&str> {
-        self.installed_version
-            .as_deref()
-            .or(self.item.release.version.as_deref())
+        self.item.release.version.as_deref()
+    }
+
+    /// The release version, noting a different cached version (`0.2.0 (cached 0.1.0)`).
+    pub(crate) fn version_text(&self) -> String {
+        let release = self.version().unwrap_or_default();
+        match self.installed_version.as_deref() {
+            Some(cached) if cached != release => format!("{release} (cached {cached})"),
+            _ => release.to_owned(),
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 //! `berth plugin read`: one plugin's details — version, state, skills, MCP servers, apps and
-//! hooks.
+//! hooks — read from its marketplace, or for a remote plugin from the plugin service.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -10,16 +10,32 @@ use serde_json::json;
 
 use crate::cli::SelectorArgs;
 use crate::commands::plugin::list::{source_json, source_text};
-use crate::commands::plugin::selected_plugin_id;
+use crate::commands::plugin::read_remote;
+use crate::commands::plugin::remote::{self, RemoteSession, Selected};
+use crate::commands::plugin::unknown;
 use crate::context::Context;
 use crate::printer;
 
 pub(crate) fn run(context: &Context, args: &SelectorArgs) -> anyhow::Result<ExitCode> {
-    let id = selected_plugin_id(args)?;
-    let outcome = context.manager.read_plugin(
-        &MarketplaceSelector::Name(id.marketplace_name().to_owned()),
-        id.plugin_name(),
-    )?;
+    let id = match remote::select(args)? {
+        Selected::Local(id) => id,
+        Selected::RemoteByName(id) => {
+            let session = RemoteSession::connect(context)?;
+            let remote_id = session.resolve_in_catalog(id.plugin_name(), id.marketplace_name())?;
+            return read_remote::run(context, &session, &remote_id, args.json);
+        }
+        Selected::RemoteById(remote_id) => {
+            let session = RemoteSession::connect(context)?;
+            return read_remote::run(context, &session, &remote_id, args.json);
+        }
+    };
+    let outcome = context
+        .manager
+        .read_plugin(
+            &MarketplaceSelector::Name(id.marketplace_name().to_owned()),
+            id.plugin_name(),
+        )
+        .map_err(|err| unknown::explain(context, err.into()))?;
     if args.json {
         printer::json(&detail_json(&outcome))?;
     } else {
@@ -81,82 +97,109 @@ fn interface_json(interface: &PluginInterface) -> serde_json::Value {
 
 fn detail_text(outcome: &PluginReadOutcome) -> String {
     let plugin = &outcome.plugin;
-    let mut text = String::new();
     let title = plugin
         .interface
         .as_ref()
         .and_then(|interface| interface.display_name.clone())
         .unwrap_or_else(|| plugin.id.plugin_name().to_owned());
-    let _ = writeln!(text, "{title} ({})", plugin.id);
-    if let Some(description) = &plugin.description {
-        let _ = writeln!(text, "{description}");
+    let mut trailer: Vec<String> = plugin.details_unavailable_reason.iter().cloned().collect();
+    trailer.extend(
+        plugin
+            .warnings
+            .iter()
+            .map(|warning| format!("warning: {warning}")),
+    );
+    DetailText {
+        title,
+        id: plugin.id.as_key(),
+        description: plugin.description.clone(),
+        status: status_text(
+            plugin.installed,
+            plugin.enabled,
+            plugin.installed_version.as_deref(),
+        ),
+        version: plugin
+            .local_version
+            .clone()
+            .unwrap_or_else(|| "-".to_owned()),
+        source: source_text(&plugin.source),
+        marketplace: format!(
+            "{} ({})",
+            outcome.marketplace_name,
+            outcome.marketplace_path.display()
+        ),
+        skills: plugin
+            .skills
+            .iter()
+            .map(|skill| skill.name.clone())
+            .collect(),
+        mcp_servers: plugin.mcp_server_names.clone(),
+        apps: plugin.app_connector_ids.clone(),
+        hooks: plugin
+            .hooks
+            .iter()
+            .map(|hook| hook.event_name.clone())
+            .collect(),
+        trailer,
     }
-    let state = match (plugin.installed, plugin.enabled) {
+    .render()
+}
+
+/// `installed 1.2.0, enabled`, or `not installed`.
+pub(crate) fn status_text(installed: bool, enabled: bool, version: Option<&str>) -> String {
+    match (installed, enabled) {
         (false, _) => "not installed".to_owned(),
         (true, enabled) => format!(
             "installed {}, {}",
-            plugin.installed_version.as_deref().unwrap_or("?"),
+            version.unwrap_or("?"),
             if enabled { "enabled" } else { "disabled" }
         ),
-    };
-    let _ = writeln!(text);
-    let _ = writeln!(text, "Status:      {state}");
-    let _ = writeln!(
-        text,
-        "Version:     {}",
-        plugin.local_version.as_deref().unwrap_or("-")
-    );
-    let _ = writeln!(text, "Source:      {}", source_text(&plugin.source));
-    let _ = writeln!(
-        text,
-        "Marketplace: {} ({})",
-        outcome.marketplace_name,
-        outcome.marketplace_path.display()
-    );
-    let list = |items: Vec<String>| {
-        if items.is_empty() {
-            "none".to_owned()
-        } else {
-            items.join(", ")
+    }
+}
+
+/// The text of `berth plugin read`, for local and remote plugins alike.
+pub(crate) struct DetailText {
+    pub(crate) title: String,
+    pub(crate) id: String,
+    pub(crate) description: Option<String>,
+    pub(crate) status: String,
+    pub(crate) version: String,
+    pub(crate) source: String,
+    pub(crate) marketplace: String,
+    pub(crate) skills: Vec<String>,
+    pub(crate) mcp_servers: Vec<String>,
+    pub(crate) apps: Vec<String>,
+    pub(crate) hooks: Vec<String>,
+    /// Lines after the table (why details are missing, warnings).
+    pub(crate) trailer: Vec<String>,
+}
+
+impl DetailText {
+    pub(crate) fn render(self) -> String {
+        let list = |items: Vec<String>| {
+            if items.is_empty() {
+                "none".to_owned()
+            } else {
+                items.join(", ")
+            }
+        };
+        let mut text = String::new();
+        let _ = writeln!(text, "{} ({})", self.title, self.id);
+        if let Some(description) = &self.description {
+            let _ = writeln!(text, "{description}");
         }
-    };
-    let _ = writeln!(
-        text,
-        "Skills:      {}",
-        list(
-            plugin
-                .skills
-                .iter()
-                .map(|skill| skill.name.clone())
-                .collect()
-        )
-    );
-    let _ = writeln!(
-        text,
-        "MCP servers: {}",
-        list(plugin.mcp_server_names.clone())
-    );
-    let _ = writeln!(
-        text,
-        "Apps:        {}",
-        list(plugin.app_connector_ids.clone())
-    );
-    let _ = write!(
-        text,
-        "Hooks:       {}",
-        list(
-            plugin
-                .hooks
-                .iter()
-                .map(|hook| hook.event_name.clone())
-                .collect()
-        )
-    );
-    if let Some(reason) = &plugin.details_unavailable_reason {
-        let _ = write!(text, "\n{reason}");
+        let _ = writeln!(text);
+        let _ = writeln!(text, "Status:      {}", self.status);
+        let _ = writeln!(text, "Version:     {}", self.version);
+        let _ = writeln!(text, "Source:      {}", self.source);
+        let _ = writeln!(text, "Marketplace: {}", self.marketplace);
+        let _ = writeln!(text, "Skills:      {}", list(self.skills));
+        let _ = writeln!(text, "MCP servers: {}", list(self.mcp_servers));
+        let _ = writeln!(text, "Apps:        {}", list(self.apps));
+        let _ = write!(text, "Hooks:       {}", list(self.hooks));
+        for line in self.trailer {
+            let _ = write!(text, "\n{line}");
+        }
+        text
     }
-    for warning in &plugin.warnings {
-        let _ = write!(text, "\nwarning: {warning}");
-    }
-    text
 }

@@ -3,7 +3,6 @@
 //! current-thread tokio runtime, and resolving a selector to a backend plugin id.
 
 use anyhow::Context as _;
-use berth_config::ConfigStore;
 use berth_plugin::{
     PluginId, REMOTE_CREATED_BY_ME_MARKETPLACE, REMOTE_GLOBAL_MARKETPLACE, REMOTE_MARKETPLACES,
     REMOTE_SHARED_WITH_ME_MARKETPLACE, REMOTE_WORKSPACE_DIRECTORY_MARKETPLACE,
@@ -17,7 +16,7 @@ use berth_service_protocol::{DirectoryItem, Scope};
 use crate::cli::SelectorArgs;
 use crate::commands::UserError;
 use crate::context::{CLI_ORIGINATOR, Context};
-use crate::progress::TerminalProgress;
+use crate::progress::StderrProgress;
 
 /// A client for the plugin service and the runtime its async calls run on.
 pub(crate) struct RemoteSession {
@@ -46,7 +45,7 @@ impl RemoteSession {
     }
 
     fn with_auth(context: &Context, auth: &RemoteAuth) -> anyhow::Result<Self> {
-        let config = ConfigStore::new(context.manager.codex_home()).load()?;
+        let config = context.manager.config().load()?;
         let mut options = RemoteClientOptions::new(config.chatgpt_base_url().as_deref());
         CLI_ORIGINATOR.clone_into(&mut options.originator);
         options.user_agent = format!("{CLI_ORIGINATOR}/{}", env!("CARGO_PKG_VERSION"));
@@ -140,9 +139,9 @@ pub(crate) fn select(args: &SelectorArgs) -> anyhow::Result<Selected> {
     }
 }
 
-/// The progress reporter for a command: a terminal bar, or nothing.
+/// The progress reporter for a command: stderr, or nothing with `--json`.
 pub(crate) fn progress(json: bool) -> Box<dyn DownloadProgress> {
-    match TerminalProgress::for_stderr(json) {
+    match StderrProgress::for_command(json) {
         Some(bar) => Box::new(bar),
         None => Box::new(NoProgress),
     }

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::cli::SelectorArgs;
 use crate::commands::UserError;
 use crate::commands::plugin::remote::{self, RemoteSession, Selected};
+use crate::commands::plugin::unknown;
 use crate::context::Context;
 use crate::printer;
 
@@ -46,6 +47,9 @@ pub(crate) fn run(context: &Context, args: &SelectorArgs) -> anyhow::Result<Exit
             "Plugin `{}` was not installed; nothing to remove.",
             outcome.plugin_id
         ))?;
+        if let Some(hint) = unknown::closest_installed(context, &outcome.plugin_id) {
+            printer::hint(hint);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,18 +1,47 @@
 //! `berth plugin sync`: run the remote installed-bundle sync (what Codex does at startup) and
-//! print what it installed, removed, backfilled and could not sync.
+//! say what it did to each plugin, with versions: installed, updated (from and to), unchanged,
+//! removed, and the backend ids that could not be synced.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
+use berth_plugin::{PluginId, REMOTE_MARKETPLACES};
 use berth_remote::RemoteSyncOutcome;
-use serde_json::json;
+use serde::Serialize;
 
 use crate::cli::SyncArgs;
 use crate::commands::plugin::remote::{self, RemoteSession};
 use crate::context::Context;
 use crate::printer;
 
+/// What a sync did, by plugin, as printed (`--json` uses the same names).
+#[derive(Debug, Default, Serialize)]
+struct SyncReport {
+    installed: Vec<Versioned>,
+    updated: Vec<Updated>,
+    unchanged: Vec<Versioned>,
+    removed: Vec<Versioned>,
+    failed: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Versioned {
+    plugin_id: String,
+    version: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Updated {
+    plugin_id: String,
+    from: String,
+    to: Option<String>,
+}
+
 pub(crate) fn run(context: &Context, args: &SyncArgs) -> anyhow::Result<ExitCode> {
     let session = RemoteSession::connect(context)?;
+    let before = cached_remote_versions(context);
     let progress = remote::progress(args.json);
     let outcome = session
         .runtime
@@ -21,52 +50,120 @@ pub(crate) fn run(context: &Context, args: &SyncArgs) -> anyhow::Result<ExitCode
             session.policy,
             progress.as_ref(),
         ))?;
+    let report = report(context, &outcome, &before);
     if args.json {
-        printer::json(&json!({
-            "installed": outcome.installed_plugin_ids,
-            "updated": outcome.updated_plugin_ids,
-            "removed": outcome.removed_cache_plugin_ids,
-            "failed": outcome.failed_remote_plugin_ids,
-            "backfilled": outcome.backfilled_plugin_ids,
-        }))?;
+        printer::json(&report)?;
     } else {
-        printer::line(summary(&outcome))?;
+        printer::line(summary(&report))?;
     }
-    if outcome.failed_remote_plugin_ids.is_empty() {
+    if report.failed.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
-        printer::note(format!(
-            "warning: {} remote plugin(s) could not be synced; the warnings above say why, and `berth plugin sync` retries",
-            outcome.failed_remote_plugin_ids.len()
+        printer::warning(format!(
+            "{} remote plugin(s) could not be synced; the warnings above say why, and `berth plugin sync` retries",
+            report.failed.len()
         ));
         Ok(ExitCode::from(1))
     }
 }
 
-/// One line per group, naming each plugin.
-fn summary(outcome: &RemoteSyncOutcome) -> String {
-    let groups = [
-        ("Installed", &outcome.installed_plugin_ids),
-        ("Updated", &outcome.updated_plugin_ids),
-        ("Removed stale cache", &outcome.removed_cache_plugin_ids),
-        ("Failed", &outcome.failed_remote_plugin_ids),
-        ("Up to date", &outcome.backfilled_plugin_ids),
-    ];
-    let updated = match outcome.updated_plugin_ids.len() {
-        0 => String::new(),
-        count => format!(" {count} updated,"),
+/// Active cache versions of the remote marketplaces' plugins, by local id.
+fn cached_remote_versions(context: &Context) -> BTreeMap<String, String> {
+    context
+        .manager
+        .store()
+        .installed_plugins()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|plugin| REMOTE_MARKETPLACES.contains(&plugin.id.marketplace_name()))
+        .map(|plugin| (plugin.id.as_key(), plugin.version))
+        .collect()
+}
+
+fn report(
+    context: &Context,
+    outcome: &RemoteSyncOutcome,
+    before: &BTreeMap<String, String>,
+) -> SyncReport {
+    let now = |key: &str| {
+        PluginId::parse(key)
+            .ok()
+            .and_then(|id| context.manager.store().active_plugin_version(&id))
     };
-    let mut lines = vec![format!(
-        "Synced remote plugins: {} installed,{updated} {} removed, {} failed, {} up to date.",
-        outcome.installed_plugin_ids.len(),
-        outcome.removed_cache_plugin_ids.len(),
-        outcome.failed_remote_plugin_ids.len(),
-        outcome.backfilled_plugin_ids.len()
-    )];
-    for (label, ids) in groups {
-        if !ids.is_empty() {
-            lines.push(format!("{label}: {}", ids.join(", ")));
+    let mut report = SyncReport {
+        failed: outcome.failed_remote_plugin_ids.clone(),
+        ..SyncReport::default()
+    };
+    let installed_or_updated = outcome
+        .installed_plugin_ids
+        .iter()
+        .chain(&outcome.updated_plugin_ids);
+    for key in installed_or_updated {
+        match before.get(key) {
+            Some(from) => report.updated.push(Updated {
+                plugin_id: key.clone(),
+                from: from.clone(),
+                to: now(key),
+            }),
+            None => report.installed.push(Versioned {
+                plugin_id: key.clone(),
+                version: now(key),
+            }),
         }
     }
+    for key in &outcome.backfilled_plugin_ids {
+        report.unchanged.push(Versioned {
+            plugin_id: key.clone(),
+            version: now(key),
+        });
+    }
+    for key in &outcome.removed_cache_plugin_ids {
+        report.removed.push(Versioned {
+            plugin_id: key.clone(),
+            version: before.get(key).cloned(),
+        });
+    }
+    report
+}
+
+/// A count line, then one line per plugin that changed or failed.
+fn summary(report: &SyncReport) -> String {
+    let version = |version: &Option<String>| version.clone().unwrap_or_else(|| "?".to_owned());
+    let mut lines = vec![format!(
+        "Synced remote plugins: {} installed, {} updated, {} unchanged, {} removed, {} failed.",
+        report.installed.len(),
+        report.updated.len(),
+        report.unchanged.len(),
+        report.removed.len(),
+        report.failed.len()
+    )];
+    lines.extend(report.installed.iter().map(|plugin| {
+        format!(
+            "  installed {} {}",
+            plugin.plugin_id,
+            version(&plugin.version)
+        )
+    }));
+    lines.extend(report.updated.iter().map(|plugin| {
+        format!(
+            "  updated   {} {} -> {}",
+            plugin.plugin_id,
+            plugin.from,
+            version(&plugin.to)
+        )
+    }));
+    lines.extend(report.removed.iter().map(|plugin| {
+        format!(
+            "  removed   {} {}",
+            plugin.plugin_id,
+            version(&plugin.version)
+        )
+    }));
+    lines.extend(
+        report
+            .failed
+            .iter()
+            .map(|remote_id| format!("  failed    {remote_id}")),
+    );
     lines.join("\n")
 }

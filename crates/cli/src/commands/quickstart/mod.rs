@@ -3,6 +3,7 @@
 //! the local plugin workflow step by step through the same commands a user types, printing
 //! each command, its output, the lifecycle events berth reported, and the final config.toml.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -64,7 +65,15 @@ enum Step {
     Remove(&'static str),
 }
 
-pub(crate) fn run(args: &QuickstartArgs) -> anyhow::Result<ExitCode> {
+/// What the local half did, for the summary.
+#[derive(Default)]
+struct LocalReport {
+    steps: usize,
+    failures: usize,
+    events: usize,
+}
+
+pub(crate) fn run(args: &QuickstartArgs, verbose: bool) -> anyhow::Result<ExitCode> {
     let workdir = tempfile::Builder::new()
         .prefix("berth-quickstart-")
         .tempdir()
@@ -74,7 +83,7 @@ pub(crate) fn run(args: &QuickstartArgs) -> anyhow::Result<ExitCode> {
         Some(path) => path.clone(),
         None => write_example_marketplace(&workdir.path().join("marketplace"))?,
     };
-    let context = Context::for_home(codex_home.clone(), None)?;
+    let context = Context::for_home(codex_home.clone(), None, Vec::new())?;
     let events = Arc::new(RecordingEventSink::default());
     context.manager.set_event_sink(events.clone());
 
@@ -97,7 +106,10 @@ pub(crate) fn run(args: &QuickstartArgs) -> anyhow::Result<ExitCode> {
         Step::Remove("notes"),
         Step::List,
     ];
-    let mut failures = 0;
+    let mut local = LocalReport {
+        steps: steps.len(),
+        ..LocalReport::default()
+    };
     for step in steps {
         let (line, expect_refusal) = describe(&step, &market);
         printer::line(format!("$ berth {line}"))?;
@@ -106,48 +118,136 @@ pub(crate) fn run(args: &QuickstartArgs) -> anyhow::Result<ExitCode> {
             (Ok(_), false) => {}
             (Err(err), true) => printer::line(format!("refused as expected: {err}"))?,
             (Ok(_), true) => {
-                failures += 1;
+                local.failures += 1;
                 printer::line("FAILED: this step should have been refused")?;
             }
             (Err(err), false) => {
-                failures += 1;
+                local.failures += 1;
                 printer::line(format!("FAILED: {err:#}"))?;
             }
         }
         printer::line("")?;
     }
     let reported = events.take();
-    let print_local_events = |reported: &[PluginEvent]| -> anyhow::Result<()> {
-        printer::line(format!("Lifecycle events reported ({}):", reported.len()))?;
-        for event in reported {
-            printer::line(format!("  {}", describe_event(event)))?;
-        }
-        Ok(())
-    };
-    print_local_events(&reported)?;
-    if !args.local_only {
+    local.events = reported.len();
+    printer::line(format!("Lifecycle events reported ({}):", reported.len()))?;
+    for event in &reported {
+        printer::line(format!("  {}", describe_event(event)))?;
+    }
+    let system = if args.local_only {
+        None
+    } else {
         printer::line("\n== The whole system: berth serve, berth app-server and the smokes ==\n")?;
-        match system::run(workdir.path(), &codex_home, &market) {
-            Ok(report) => failures += report.failures,
+        match system::run(workdir.path(), &codex_home, &market, verbose) {
+            Ok(report) => Some(report),
             Err(err) => {
-                failures += 1;
+                local.failures += 1;
                 printer::line(format!("FAILED: {err:#}"))?;
+                None
             }
         }
-    }
+    };
     let config = std::fs::read_to_string(codex_home.join("config.toml")).unwrap_or_default();
     printer::line(format!("\nconfig.toml now:\n{config}"))?;
+    let failures = local.failures + system.as_ref().map_or(0, |report| report.failures);
+    printer::line(summary(&local, system.as_ref(), failures))?;
+    printer::line(next_steps())?;
     if args.keep {
         let kept = workdir.keep();
-        printer::line(format!("Kept the quickstart folder: {}", kept.display()))?;
+        printer::line(kept_text(&kept, &codex_home, &market, system.as_ref()))?;
     }
     if failures == 0 {
-        printer::line("Quickstart finished: every step did what it should.")?;
         Ok(ExitCode::SUCCESS)
     } else {
-        printer::line(format!("Quickstart FAILED: {failures} step(s) went wrong."))?;
         Ok(ExitCode::from(1))
     }
+}
+
+/// Five lines: the local half, the service, the app server, the smokes, the verdict.
+fn summary(local: &LocalReport, system: Option<&system::SystemReport>, failures: usize) -> String {
+    let mut lines = vec![
+        "\nSummary".to_owned(),
+        format!(
+            "  local:      {} of {} steps as expected (add a marketplace, install, refuse, toggle, read, remove); {} lifecycle events",
+            local.steps - local.failures.min(local.steps),
+            local.steps,
+            local.events
+        ),
+    ];
+    match system {
+        Some(system) => {
+            lines.push(format!(
+                "  service:    berth serve at {} stored {} analytics events",
+                system.service.api_url, system.events
+            ));
+            lines.push(format!(
+                "  app server: {} of {} steps passed (local and remote installs, toggles, a turn, an uninstall)",
+                system.steps - system.failures.min(system.steps) - system.smokes_passed,
+                system.steps - system.smokes
+            ));
+            lines.push(format!(
+                "  smokes:     {} of {} passed",
+                system.smokes_passed, system.smokes
+            ));
+        }
+        None => lines.push("  system:     skipped (--local-only) or could not start".to_owned()),
+    }
+    lines.push(if failures == 0 {
+        "  result:     every step did what it should".to_owned()
+    } else {
+        format!("  result:     FAILED, {failures} step(s) went wrong (see FAILED above)")
+    });
+    lines.join("\n")
+}
+
+/// What to try on one's own Codex home, and how to run the service for real.
+fn next_steps() -> &'static str {
+    "\nNext steps on your own Codex home (`~/.codex`, or set CODEX_HOME or pass --codex-home):
+  berth marketplace add PATH           a folder holding .agents/plugins/marketplace.json
+  berth plugin list                    what the marketplaces offer and what is installed
+  berth plugin add NAME@MARKETPLACE    then `berth plugin read`, `disable`, `enable`, `remove`
+Run the plugin service for real (see the README's `berth serve` section):
+  berth serve account add ACCOUNT && berth serve token add ACCOUNT
+  berth publish ./my-plugin --scope GLOBAL
+  berth serve --bind 0.0.0.0:8787 --tls-cert cert.pem --tls-key key.pem --public-url https://HOST:8787"
+}
+
+/// How to reuse a kept quickstart folder: the home, and the service (stopped) on its data.
+fn kept_text(
+    kept: &Path,
+    codex_home: &Path,
+    market: &Path,
+    system: Option<&system::SystemReport>,
+) -> String {
+    let mut text = format!(
+        "\nKept the quickstart folder {}:
+  Codex home:  {}
+  marketplace: {}
+  try:         berth --codex-home {} plugin list",
+        kept.display(),
+        codex_home.display(),
+        market.display(),
+        codex_home.display()
+    );
+    if let Some(system) = system {
+        let service = &system.service;
+        let _ = write!(
+            text,
+            "\n  service:     {} (not running now; its data is kept)
+  start it on the kept data, at the address the home's config.toml names:
+    berth serve --dev --data-dir {} --bind {} --tls-cert {} --tls-key {}
+  then, in another shell:
+    CODEX_CA_CERTIFICATE={} berth --codex-home {} plugin list",
+            service.data_dir.display(),
+            service.data_dir.display(),
+            service.bind,
+            service.cert.display(),
+            service.key.display(),
+            service.ca_pem.display(),
+            codex_home.display()
+        );
+    }
+    text
 }
 
 fn write_example_marketplace(root: &Path) -> anyhow::Result<PathBuf> {

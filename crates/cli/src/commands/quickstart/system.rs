@@ -22,13 +22,32 @@ const REMOTE_MARKETPLACE: &str = "openai-curated-remote";
 /// What the system half found; failures are counted, not fatal, so every step reports.
 pub(super) struct SystemReport {
     pub(super) failures: usize,
+    /// Steps run (app-server calls, the turn, the smokes).
+    pub(super) steps: usize,
+    pub(super) smokes_passed: usize,
+    pub(super) smokes: usize,
+    /// Analytics events the service stored.
+    pub(super) events: usize,
+    pub(super) service: ServiceFiles,
 }
 
-/// Runs the system half in `workdir` against the Codex home and marketplace of the first half.
+/// Where the quickstart's plugin service keeps its data, so a kept folder can run it again.
+pub(super) struct ServiceFiles {
+    pub(super) api_url: String,
+    pub(super) bind: std::net::SocketAddr,
+    pub(super) data_dir: PathBuf,
+    pub(super) cert: PathBuf,
+    pub(super) key: PathBuf,
+    pub(super) ca_pem: PathBuf,
+}
+
+/// Runs the system half in `workdir` against the Codex home and marketplace of the first half;
+/// `verbose` also prints the events each smoke validated.
 pub(super) fn run(
     workdir: &Path,
     codex_home: &Path,
     market: &Path,
+    verbose: bool,
 ) -> anyhow::Result<SystemReport> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -51,7 +70,9 @@ pub(super) fn run(
     )?;
 
     let mut failures = 0;
+    let mut steps = 0;
     let mut step = |name: &str, result: anyhow::Result<String>| -> anyhow::Result<()> {
+        steps += 1;
         match result {
             Ok(detail) => Ok(printer::line(format!("ok    {name}: {detail}"))?),
             Err(err) => {
@@ -75,7 +96,9 @@ pub(super) fn run(
         capture_file: None,
         service_url: Some(server.api_url.clone()),
         ca_certificate: Some(ca.ca_pem.clone()),
+        verbose,
     };
+    let mut smokes_passed = 0;
     let notes = format!("notes@{REMOTE_MARKETPLACE}");
     for (name, outcome) in [
         (
@@ -92,6 +115,7 @@ pub(super) fn run(
         ),
     ] {
         let passed = matches!(outcome, Outcome::Pass(_));
+        smokes_passed += usize::from(passed);
         step(
             name,
             if passed {
@@ -102,9 +126,24 @@ pub(super) fn run(
         )?;
     }
 
-    print_service_events(&runtime, &service)?;
+    let events = print_service_events(&runtime, &service)?;
+    let files = ServiceFiles {
+        api_url: server.api_url.clone(),
+        bind: server.local_addr,
+        data_dir: service.data_dir,
+        cert: ca.tls.cert.clone(),
+        key: ca.tls.key.clone(),
+        ca_pem: ca.ca_pem.clone(),
+    };
     runtime.block_on(server.shutdown())?;
-    Ok(SystemReport { failures })
+    Ok(SystemReport {
+        failures,
+        steps,
+        smokes_passed,
+        smokes: 3,
+        events,
+        service: files,
+    })
 }
 
 /// Starts `berth serve` in process (embedded `SQLite`, https with a throw-away CA, dev
@@ -146,11 +185,11 @@ fn start_service(
     Ok((server, remote_ids, ca, config))
 }
 
-/// Prints every analytics event the service stored.
+/// Prints every analytics event the service stored; returns how many.
 fn print_service_events(
     runtime: &tokio::runtime::Runtime,
     service: &berth_server::ServerConfig,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<usize> {
     let events = runtime.block_on(async {
         let (db, _bundles) = berth_server::open_storage(service).await?;
         let events = db.events().await;
@@ -171,7 +210,7 @@ fn print_service_events(
             params["product_client_id"].as_str().unwrap_or("-"),
         ))?;
     }
-    Ok(())
+    Ok(events.len())
 }
 
 fn set_service_url(codex_home: &Path, api_url: &str) -> anyhow::Result<()> {
