@@ -112,35 +112,46 @@ impl DownloadProgress for StderrProgress {
     }
 }
 
-/// A [`GitProgress`] that shows `git`'s latest progress line on a spinner.
+/// A [`GitProgress`] that shows `git`'s latest progress line on a spinner, drawn from the first
+/// line `git` reports (a command that never runs `git` draws nothing).
 pub(crate) struct GitSpinner {
-    bar: ProgressBar,
+    bar: Mutex<Option<ProgressBar>>,
 }
 
 impl GitSpinner {
     /// A spinner when `json` is off and stderr is a terminal; `None` otherwise.
     fn for_stderr(json: bool) -> Option<Self> {
-        (!json && std::io::stderr().is_terminal()).then(|| {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
-                ProgressStyle::with_template("{spinner} {wide_msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            );
-            bar.enable_steady_tick(std::time::Duration::from_millis(120));
-            Self { bar }
+        (!json && std::io::stderr().is_terminal()).then(|| Self {
+            bar: Mutex::new(None),
         })
     }
 }
 
 impl GitProgress for GitSpinner {
     fn line(&self, operation: GitOperation, target: &str, line: &str) {
-        self.bar
-            .set_message(format!("{operation} {target}: {line}"));
+        let mut bar = self.bar.lock().unwrap_or_else(PoisonError::into_inner);
+        let bar = bar.get_or_insert_with(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
+                ProgressStyle::with_template("{spinner} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        });
+        bar.set_message(format!("{operation} {target}: {line}"));
     }
 }
 
 impl Drop for GitSpinner {
     fn drop(&mut self) {
-        self.bar.finish_and_clear();
+        if let Some(bar) = self
+            .bar
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            bar.finish_and_clear();
+        }
     }
 }
 

@@ -31,6 +31,7 @@ impl PluginsManager {
         request: &MarketplaceAddRequest,
         progress: &dyn GitProgress,
     ) -> Result<MarketplaceAddOutcome, ManagerError> {
+        self.sweep_stale_leftovers();
         let source =
             MarketplaceAddSource::parse(&request.source, &request.cwd, self.home_dir.as_deref())?;
         match source {

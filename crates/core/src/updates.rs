@@ -168,6 +168,7 @@ impl PluginsManager {
         selection: &UpdateSelection,
         progress: &dyn GitProgress,
     ) -> Result<UpdateReport, ManagerError> {
+        self.sweep_stale_leftovers();
         let Plan {
             candidates,
             staged_marketplaces,

@@ -67,6 +67,7 @@ impl PluginsManager {
         name: Option<&str>,
         progress: &dyn GitProgress,
     ) -> Result<MarketplaceUpgradeOutcome, ManagerError> {
+        self.sweep_stale_leftovers();
         let config = self.config.load()?;
         let git_entries = config
             .marketplaces()

@@ -93,9 +93,11 @@ impl GitWorld {
                 text = text.replace(&value[..12], label);
             }
         }
-        text.replace(&home.root().to_string_lossy().into_owned(), "[HOME]")
+        let text = text
+            .replace(&home.root().to_string_lossy().into_owned(), "[HOME]")
             .replace(&self.home.root().to_string_lossy().into_owned(), "[WORLD]")
-            .replace(&self.server.base_url(), "[GIT]")
+            .replace(&self.server.base_url(), "[GIT]");
+        collapse_table_padding(&text)
     }
 
     /// Exit code, stdout and stderr of `berth ARGS`, cleaned.
@@ -220,4 +222,23 @@ pub(crate) fn json_of(text: &str) -> serde_json::Value {
 /// Whether `path` exists (for readable asserts).
 pub(crate) fn exists(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()
+}
+
+/// `text` with every run of two or more spaces cut to two: table columns are padded to the
+/// width of paths and URLs, which differ between checkouts and test runs, so a transcript keeps
+/// the columns apart but not their padding.
+fn collapse_table_padding(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut spaces = 0;
+    for ch in text.chars() {
+        if ch == ' ' {
+            spaces += 1;
+            continue;
+        }
+        out.extend(std::iter::repeat_n(' ', spaces.min(2)));
+        spaces = 0;
+        out.push(ch);
+    }
+    out.extend(std::iter::repeat_n(' ', spaces.min(2)));
+    out
 }

@@ -73,8 +73,9 @@ fn a_fifo_config_toml_is_reported_not_waited_on() {
     }
 }
 
-/// Issue 11 item 12: the sidecar as a FIFO hung `plugin disable/enable` of a remote plugin
-/// (the event's `remote_plugin_id` is read from it).
+/// Issue 11 item 12: the sidecar as a FIFO hung commands on a remote plugin (its
+/// `remote_plugin_id` is read from it). `plugin remove` reads it before it calls the service,
+/// here a closed port: the command must get past the FIFO and fail on the service instead.
 #[test]
 fn a_fifo_sidecar_is_reported_not_waited_on() {
     let (home, _market) = installed_home();
@@ -82,13 +83,26 @@ fn a_fifo_sidecar_is_reported_not_waited_on() {
     // The same cached bundle, as a remote install would have left it.
     berth_fs::rename(&cache.join("debug"), &cache.join("openai-curated-remote")).unwrap();
     mkfifo(&cache.join("openai-curated-remote/sample/.codex-remote-plugin-install.json"));
-    for args in [
-        ["plugin", "disable", "sample@openai-curated-remote"].as_slice(),
-        &["plugin", "enable", "sample@openai-curated-remote"],
-    ] {
-        let output = berth_within_deadline(&home, args);
-        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
-    }
+    berth_auth::test_support::write_chatgpt_test_auth(&home.codex_home()).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base_url = format!(
+        "chatgpt_base_url=\"http://{}/backend-api\"",
+        closed.local_addr().unwrap()
+    );
+    drop(closed);
+    let output = berth_within_deadline(
+        &home,
+        &[
+            "plugin",
+            "remove",
+            "sample@openai-curated-remote",
+            "-c",
+            &base_url,
+        ],
+    );
+    let stderr = stderr(&output);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("127.0.0.1"), "{stderr}");
 }
 
 /// Issue 11 item 12: a marketplace file that is a FIFO hung `marketplace add`; a plugin

@@ -286,7 +286,10 @@ fn service_plugins_are_reported_outdated_updated_and_synced() {
         "sync",
     ));
     assert_eq!(synced["installed"], json!([]));
-    assert_eq!(synced["updated"], json!(["linear@openai-curated-remote"]));
+    assert_eq!(
+        synced["updated"],
+        json!([{"pluginId": "linear@openai-curated-remote", "from": "2.0.0", "to": "3.0.0"}])
+    );
     assert_eq!(
         cached_versions(&home, "openai-curated-remote", "linear"),
         vec!["3.0.0"]

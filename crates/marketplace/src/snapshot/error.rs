@@ -88,6 +88,18 @@ pub enum SnapshotError {
         /// The commit checked out.
         revision: String,
     },
+    /// The entry's `path` leads out of the checkout (through a symbolic link in the repository).
+    #[error(
+        "path `{path}` of `{url}` at {revision} leads outside the repository (through a symbolic link); berth installs only files inside it"
+    )]
+    SubdirOutside {
+        /// The repository.
+        url: String,
+        /// The path in the marketplace entry.
+        path: String,
+        /// The commit checked out.
+        revision: String,
+    },
     /// `.codex-marketplace-install.json` of a snapshot does not parse.
     #[error("invalid marketplace install metadata `{}`", path.display())]
     InvalidMetadata {
@@ -129,7 +141,8 @@ impl SnapshotError {
             | Self::InvalidMarketplace { .. }
             | Self::InvalidName { .. }
             | Self::SparsePathMissing { .. }
-            | Self::SubdirMissing { .. } => true,
+            | Self::SubdirMissing { .. }
+            | Self::SubdirOutside { .. } => true,
             Self::Git(_) | Self::Lock(_) | Self::Io { .. } | Self::InvalidMetadata { .. } => false,
         }
     }

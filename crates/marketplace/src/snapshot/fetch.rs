@@ -43,7 +43,20 @@ impl StagedCheckout {
         };
         let dir = root.join(path);
         if std::fs::symlink_metadata(&dir).is_ok_and(|meta| meta.is_dir()) {
-            Ok(dir)
+            // A folder of the repository may still be reached through a linked parent.
+            let inside = match (root.canonicalize(), dir.canonicalize()) {
+                (Ok(root), Ok(dir)) => dir.starts_with(root),
+                _ => false,
+            };
+            if inside {
+                Ok(dir)
+            } else {
+                Err(SnapshotError::SubdirOutside {
+                    url: self.url.clone(),
+                    path: path.to_owned(),
+                    revision: self.revision.clone(),
+                })
+            }
         } else {
             Err(SnapshotError::SubdirMissing {
                 url: self.url.clone(),

@@ -242,3 +242,38 @@ fn plugin_sources_pinned_to_a_commit_ignore_later_commits() {
             .unwrap();
     assert!(manifest.contains("0.1.0"), "{manifest}");
 }
+
+#[test]
+fn a_plugin_path_through_a_linked_folder_of_the_repository_is_refused() {
+    let setup = setup();
+    // A folder outside the checkout, with a plugin in it, reached through a link committed to
+    // the repository.
+    let outside = setup.home.root().join("outside");
+    berth_test_support::write(
+        &outside.join("tool/.codex-plugin/plugin.json"),
+        r#"{"name":"tool","version":"6.6.6"}"#,
+    );
+    std::os::unix::fs::symlink(&outside, setup.repo.work_dir().join("linked")).unwrap();
+    setup.repo.commit("a link out of the repository");
+    let url = setup.server.url("market");
+    let checkout = setup
+        .snapshots
+        .fetch_plugin_sources(&setup.git, &url, None, None, &[], &NoProgress)
+        .unwrap();
+    assert!(checkout.root().join("linked").is_symlink());
+
+    let err = checkout.subdir(Some("linked/tool")).unwrap_err();
+    assert!(
+        matches!(err, SnapshotError::SubdirOutside { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "path `linked/tool` of `{url}` at {} leads outside the repository (through a symbolic link); berth installs only files inside it",
+            setup.repo.head()
+        )
+    );
+    // A path inside the repository still resolves.
+    assert!(checkout.subdir(Some("tools/tool")).is_ok());
+}
