@@ -224,21 +224,26 @@ pub(crate) fn exists(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()
 }
 
-/// `text` with every run of two or more spaces cut to two: table columns are padded to the
-/// width of paths and URLs, which differ between checkouts and test runs, so a transcript keeps
-/// the columns apart but not their padding.
+/// `text` with every run of two or more spaces inside a line cut to two (indentation stays):
+/// table columns are padded to the width of paths and URLs, which differ between checkouts and
+/// test runs, so a transcript keeps the columns apart but not their padding.
 fn collapse_table_padding(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut spaces = 0;
-    for ch in text.chars() {
-        if ch == ' ' {
-            spaces += 1;
-            continue;
-        }
-        out.extend(std::iter::repeat_n(' ', spaces.min(2)));
-        spaces = 0;
-        out.push(ch);
-    }
-    out.extend(std::iter::repeat_n(' ', spaces.min(2)));
-    out
+    text.split_inclusive('\n')
+        .map(|line| {
+            let body = line.trim_start_matches(' ');
+            let mut out = " ".repeat(line.len() - body.len());
+            let mut spaces = 0;
+            for ch in body.chars() {
+                if ch == ' ' {
+                    spaces += 1;
+                    continue;
+                }
+                out.extend(std::iter::repeat_n(' ', spaces.min(2)));
+                spaces = 0;
+                out.push(ch);
+            }
+            out.extend(std::iter::repeat_n(' ', spaces.min(2)));
+            out
+        })
+        .collect()
 }
