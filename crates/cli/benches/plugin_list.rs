@@ -85,6 +85,7 @@ fn main() {
     } else {
         println!("codex peer not installed; run scripts/test once to fetch it");
     }
+    endpoint_down(&home, &berth, codex_bin().as_deref());
     let fresh = TestHome::new_in(&base);
     run(
         &fresh,
@@ -218,4 +219,45 @@ fn median(times: &mut [Duration]) -> Duration {
 
 fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
+}
+
+/// Runs of `plugin remove` + `plugin add` timed in [`endpoint_down`].
+const DOWN_RUNS: usize = 20;
+
+/// The time of a mutating command while the analytics endpoint is down (`chatgpt_base_url` on a
+/// closed loopback port, with a `ChatGPT` login so events are due): `plugin remove` and `plugin
+/// add` of one plugin, medians, side by side with Codex. Target: under 300 ms.
+fn endpoint_down(home: &TestHome, berth: &Path, codex: Option<&Path>) {
+    berth_auth::test_support::write_chatgpt_test_auth(&home.codex_home()).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base_url = format!(
+        "chatgpt_base_url=\"http://{}/backend-api\"",
+        closed.local_addr().unwrap()
+    );
+    drop(closed);
+    let id = "plugin-000@bench";
+    let time = |program: &Path, verb: &str| {
+        let start = Instant::now();
+        run(home, program, &["plugin", verb, id, "-c", &base_url]);
+        start.elapsed()
+    };
+    for (name, program) in [("berth", Some(berth)), ("codex", codex)] {
+        let Some(program) = program else {
+            continue;
+        };
+        let (mut removes, mut adds) = (Vec::new(), Vec::new());
+        for _ in 0..DOWN_RUNS {
+            removes.push(time(program, "remove"));
+            adds.push(time(program, "add"));
+        }
+        println!(
+            "{name} with the analytics endpoint down (closed port, median of {DOWN_RUNS}): plugin remove {:.1} ms, plugin add {:.1} ms (target for berth: under 300 ms)",
+            ms(median(&mut removes)),
+            ms(median(&mut adds))
+        );
+    }
+    // The outbox the berth runs left behind: delivered by a later command, counted here.
+    let outbox = home.codex_home().join(".berth/analytics-outbox");
+    let pending = std::fs::read_dir(&outbox).map_or(0, Iterator::count);
+    println!("berth outbox after the runs: {pending} files");
 }

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use crate::env_vars::{
-    MAX_AUTH_BYTES_ENV, MAX_CONFIG_BYTES_ENV, MAX_MANIFEST_BYTES_ENV, MAX_MARKETPLACE_BYTES_ENV,
-    MAX_SIDECAR_BYTES_ENV, MAX_SKILL_BYTES_ENV,
+    MAX_AUTH_BYTES_ENV, MAX_CA_CERTIFICATE_BYTES_ENV, MAX_CONFIG_BYTES_ENV, MAX_MANIFEST_BYTES_ENV,
+    MAX_MARKETPLACE_BYTES_ENV, MAX_SIDECAR_BYTES_ENV, MAX_SKILL_BYTES_ENV,
 };
 
 const MIB: u64 = 1024 * 1024;
@@ -30,23 +30,26 @@ pub enum FileKind {
     Manifest,
     /// `SKILL.md` (4 MiB).
     Skill,
+    /// The PEM file of extra certificate authorities `CODEX_CA_CERTIFICATE` names (1 MiB).
+    CaCertificate,
 }
 
 impl FileKind {
-    const ALL: [Self; 6] = [
+    const ALL: [Self; 7] = [
         Self::Config,
         Self::Auth,
         Self::Sidecar,
         Self::Marketplace,
         Self::Manifest,
         Self::Skill,
+        Self::CaCertificate,
     ];
 
     /// The cap when [`FileKind::env_var`] is unset.
     pub const fn default_max_bytes(self) -> u64 {
         match self {
             Self::Config => 8 * MIB,
-            Self::Auth => MIB,
+            Self::Auth | Self::CaCertificate => MIB,
             Self::Sidecar => 64 * 1024,
             Self::Marketplace => 16 * MIB,
             Self::Manifest | Self::Skill => 4 * MIB,
@@ -62,13 +65,14 @@ impl FileKind {
             Self::Marketplace => MAX_MARKETPLACE_BYTES_ENV,
             Self::Manifest => MAX_MANIFEST_BYTES_ENV,
             Self::Skill => MAX_SKILL_BYTES_ENV,
+            Self::CaCertificate => MAX_CA_CERTIFICATE_BYTES_ENV,
         }
     }
 
     /// The cap in force: the override when set and valid (read once per process), else the
     /// default.
     pub fn max_bytes(self) -> u64 {
-        static CAPS: OnceLock<[u64; 6]> = OnceLock::new();
+        static CAPS: OnceLock<[u64; 7]> = OnceLock::new();
         let caps = CAPS.get_or_init(|| {
             Self::ALL.map(|kind| {
                 max_bytes_from_env_value(kind, std::env::var(kind.env_var()).ok().as_deref())
@@ -86,6 +90,7 @@ impl FileKind {
             Self::Marketplace => "marketplace",
             Self::Manifest => "plugin manifest",
             Self::Skill => "skill",
+            Self::CaCertificate => "certificate authority",
         }
     }
 }

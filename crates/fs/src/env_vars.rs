@@ -16,3 +16,6 @@ pub const MAX_MARKETPLACE_BYTES_ENV: &str = "BERTH_MAX_MARKETPLACE_BYTES";
 pub const MAX_MANIFEST_BYTES_ENV: &str = "BERTH_MAX_MANIFEST_BYTES";
 /// Overrides the size cap of skill file reads (`SKILL.md`), in bytes.
 pub const MAX_SKILL_BYTES_ENV: &str = "BERTH_MAX_SKILL_BYTES";
+/// Overrides the size cap of the certificate authority file `CODEX_CA_CERTIFICATE` names, in
+/// bytes.
+pub const MAX_CA_CERTIFICATE_BYTES_ENV: &str = "BERTH_MAX_CA_CERTIFICATE_BYTES";

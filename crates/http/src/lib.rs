@@ -21,9 +21,10 @@ pub fn extra_root_certificates() -> &'static [reqwest::Certificate] {
     })
 }
 
-/// Reads every certificate of a PEM file.
+/// Reads every certificate of a PEM file (a regular file of at most 1 MiB,
+/// `BERTH_MAX_CA_CERTIFICATE_BYTES`; a FIFO or `/dev/zero` is reported, never waited on).
 pub fn load_certificates(path: &Path) -> Vec<reqwest::Certificate> {
-    let pem = match std::fs::read(path) {
+    let pem = match berth_fs::read_bounded(path, berth_fs::FileKind::CaCertificate) {
         Ok(pem) => pem,
         Err(err) => {
             tracing::warn!(path = %path.display(), "ignoring {CA_CERTIFICATE_ENV}: cannot read it: {err}");
@@ -47,3 +48,7 @@ pub fn client_builder() -> reqwest::ClientBuilder {
     }
     builder
 }
+
+#[cfg(test)]
+#[path = "lib_tests.rs"]
+mod tests;

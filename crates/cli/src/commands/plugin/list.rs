@@ -259,17 +259,7 @@ fn unavailable_error(unavailable: &[UnavailableMarketplace]) -> anyhow::Error {
 
 /// `-m NAME` names no marketplace in scope: say so, with the closest name.
 fn unknown_marketplace(context: &Context, wanted: &str) -> anyhow::Error {
-    let local: Vec<String> = context
-        .manager
-        .list_marketplaces()
-        .map(|listing| {
-            listing
-                .marketplaces
-                .into_iter()
-                .map(|marketplace| marketplace.name)
-                .collect()
-        })
-        .unwrap_or_default();
+    let local = crate::commands::plugin::unknown::marketplace_names(context);
     let error = UserError(format!(
         "marketplace `{wanted}` is not in scope; `berth marketplace list` shows the marketplaces in scope"
     ));

@@ -67,7 +67,8 @@ fn hinted<'a>(
     }
 }
 
-fn marketplace_names(context: &Context) -> Vec<String> {
+/// Names of the marketplaces in scope (none when they cannot be listed).
+pub(crate) fn marketplace_names(context: &Context) -> Vec<String> {
     context
         .manager
         .list_marketplaces()
