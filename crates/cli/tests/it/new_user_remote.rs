@@ -199,6 +199,16 @@ fn r15_readme_certificate_errors_point_at_the_readme() {
         .lines()
         .find(|line| line.starts_with("hint: "))
         .unwrap_or_else(|| panic!("no hint in:\n{stderr}"));
+    // The section both hints name exists under that title.
+    let readme =
+        std::fs::read_to_string(berth_test_support::workspace_root().join("README.md")).unwrap();
+    assert!(
+        readme
+            .lines()
+            .any(|line| line == "## Certificates and https"),
+        "the README has no section \"Certificates and https\""
+    );
+    assert!(hint.contains("\"Certificates and https\""), "{hint}");
     insta::assert_snapshot!(format!(
         "{http}\n$ berth plugin add beta@openai-curated-remote (https, CA not trusted)\nexit: {}\n{hint}",
         output.status.code().unwrap_or(-1)
