@@ -127,12 +127,12 @@ fn login_home(
     command: &str,
 ) -> Result<Option<std::path::PathBuf>, UserError> {
     let codex_home = after.or_else(|| home.codex_home.clone());
-    refuse_home_options(
+    refuse_options(
         &HomeArgs {
             codex_home: None,
             ..home.clone()
         },
-        command,
+        &format!("`berth {command}` uses only the Codex home's login, not its config"),
     )?;
     Ok(codex_home)
 }
@@ -140,6 +140,14 @@ fn login_home(
 /// Refuses the Codex-home options given before a command that has no Codex home to use them
 /// on (they are not in its help either).
 fn refuse_home_options(home: &HomeArgs, command: &str) -> Result<(), UserError> {
+    refuse_options(
+        home,
+        &format!("`berth {command}` does not use a Codex home"),
+    )
+}
+
+/// Refuses the home options set in `home`, saying `why` they do not apply.
+fn refuse_options(home: &HomeArgs, why: &str) -> Result<(), UserError> {
     let mut given = Vec::new();
     if home.codex_home.is_some() {
         given.push("--codex-home");
@@ -157,7 +165,7 @@ fn refuse_home_options(home: &HomeArgs, command: &str) -> Result<(), UserError> 
         return Ok(());
     }
     Err(UserError(format!(
-        "`berth {command}` does not use a Codex home, so it does not take {}; drop {}",
+        "{why}, so it does not take {}; drop {}",
         given.join(", "),
         if given.len() == 1 { "it" } else { "them" }
     )))

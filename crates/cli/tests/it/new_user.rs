@@ -105,6 +105,7 @@ fn r15_7_options_a_command_does_not_use_are_refused() {
             &["quickstart", "--codex-home", "elsewhere"],
             &["--codex-home", "elsewhere", "quickstart"],
             &["-c", "x=1", "serve", "status", "a", "AVAILABLE"],
+            &["-c", "x=1", "whoami"],
             &["plugin", "add", "sample@debug", "--version", "1.0.0"],
             &["--version"],
         ],
