@@ -34,14 +34,18 @@ const SHED_DEADLINE: Duration = Duration::from_secs(1);
 /// How long a shed connection is read after its answer, so closing it does not reset the
 /// connection before the client reads the 503.
 const SHED_DRAIN: Duration = Duration::from_millis(250);
+/// The drain ends early once the client has sent nothing for this long: what it sent with its
+/// request is read by then, and a flood's silent connections free their place at once.
+const SHED_DRAIN_QUIET: Duration = Duration::from_millis(25);
 /// Pause after a failed `accept` (e.g. out of file descriptors), so the loop never spins.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 /// How long a connection asked to stop (idle, or the server stopping) may take to finish its
 /// request in flight before it is dropped.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 /// How long a connection must have been quiet, with no request in flight, before a new client
-/// may take its place at the cap.
-const EVICTABLE_AFTER: Duration = Duration::from_millis(200);
+/// may take its place at the cap: long enough that a real client on a slow link, or one
+/// starved of CPU between its connect and its request, is not taken for an idle one.
+const EVICTABLE_AFTER: Duration = Duration::from_secs(1);
 /// How long a new connection waits for the place of an evicted one.
 const EVICTION_WAIT: Duration = Duration::from_millis(500);
 /// Streams one HTTP/2 connection may run at once.
@@ -408,9 +412,9 @@ async fn answer_and_close<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, resp
         let mut sink = [0_u8; 4096];
         let mut drained = 0;
         while drained < 64 * 1024 {
-            match stream.read(&mut sink).await {
-                Ok(0) | Err(_) => break,
-                Ok(read) => drained += read,
+            match tokio::time::timeout(SHED_DRAIN_QUIET, stream.read(&mut sink)).await {
+                Ok(Ok(0) | Err(_)) | Err(_) => break,
+                Ok(Ok(read)) => drained += read,
             }
         }
     })
