@@ -199,8 +199,9 @@ impl ServiceClient {
     /// A plugin's releases, newest first.
     pub async fn releases(&self, plugin: &str) -> Result<ReleasesResponse, ServiceError> {
         let path = format!(
-            "{}/{plugin}{}",
+            "{}/{}{}",
             admin_paths::PLUGINS,
+            segment(plugin),
             admin_paths::RELEASES_SUFFIX
         );
         self.call(Method::GET, &path, None::<&()>).await
@@ -218,7 +219,7 @@ impl ServiceClient {
         plugin: &str,
         status: Status,
     ) -> Result<ChangedResponse, ServiceError> {
-        let path = format!("{}/{plugin}/status", admin_paths::PLUGINS);
+        let path = format!("{}/{}/status", admin_paths::PLUGINS, segment(plugin));
         self.call(Method::PUT, &path, Some(&StatusRequest { status }))
             .await
     }
@@ -230,8 +231,10 @@ impl ServiceClient {
         version: &str,
     ) -> Result<ChangedResponse, ServiceError> {
         let path = format!(
-            "{}/{plugin}/releases/{version}/withdraw",
-            admin_paths::PLUGINS
+            "{}/{}/releases/{}/withdraw",
+            admin_paths::PLUGINS,
+            segment(plugin),
+            segment(version)
         );
         self.call(Method::POST, &path, None::<&()>).await
     }
@@ -242,7 +245,7 @@ impl ServiceClient {
         plugin: &str,
         version: &str,
     ) -> Result<ChangedResponse, ServiceError> {
-        let path = format!("{}/{plugin}/current", admin_paths::PLUGINS);
+        let path = format!("{}/{}/current", admin_paths::PLUGINS, segment(plugin));
         let body = CurrentReleaseRequest {
             version: version.to_owned(),
         };
@@ -266,14 +269,14 @@ impl ServiceClient {
 
     /// Removes an account with its tokens and installs (admin).
     pub async fn remove_account(&self, id: &str) -> Result<ChangedResponse, ServiceError> {
-        let path = format!("{}/{id}", admin_paths::ACCOUNTS);
+        let path = format!("{}/{}", admin_paths::ACCOUNTS, segment(id));
         self.call(Method::DELETE, &path, None::<&()>).await
     }
 
     /// Tokens of `account` or of everyone (admin).
     pub async fn tokens(&self, account: Option<&str>) -> Result<TokensResponse, ServiceError> {
         let path = match account {
-            Some(account) => format!("{}?account={account}", admin_paths::TOKENS),
+            Some(account) => format!("{}?account={}", admin_paths::TOKENS, segment(account)),
             None => admin_paths::TOKENS.to_owned(),
         };
         self.call(Method::GET, &path, None::<&()>).await
@@ -290,9 +293,23 @@ impl ServiceClient {
 
     /// Revokes a token (admin).
     pub async fn revoke_token(&self, id: &str) -> Result<ChangedResponse, ServiceError> {
-        let path = format!("{}/{id}", admin_paths::TOKENS);
+        let path = format!("{}/{}", admin_paths::TOKENS, segment(id));
         self.call(Method::DELETE, &path, None::<&()>).await
     }
+}
+
+/// Bytes a name given on the command line must not carry raw into a URL path segment or query
+/// value: everything but ASCII letters, digits and `-._~`.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `value` as one URL path segment (or query value): a `/`, `?`, `#` or space in a plugin name,
+/// version, account or token id stays inside it.
+fn segment(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, SEGMENT).to_string()
 }
 
 /// The answer of a call: its JSON on success, the service's message on a refusal. Bodies are

@@ -25,3 +25,16 @@ fn a_service_is_named_by_its_origin_or_its_codex_base_url() {
         );
     }
 }
+
+#[test]
+fn names_stay_inside_their_path_segment() {
+    assert_eq!(super::segment("linear"), "linear");
+    assert_eq!(
+        super::segment("plugins~Plugin_x-1.2"),
+        "plugins~Plugin_x-1.2"
+    );
+    assert_eq!(
+        super::segment("../accounts/a b?c#d%"),
+        "..%2Faccounts%2Fa%20b%3Fc%23d%25"
+    );
+}

@@ -125,7 +125,13 @@ pub(crate) fn login(codex_home: Option<&Path>, args: &LoginArgs) -> anyhow::Resu
         ServiceClient::new(&args.service, &token).map_err(|err| UserError(err.to_string()))?;
     let who: WhoAmIResponse = runtime()?
         .block_on(client.whoami())
-        .map_err(|err| UserError(format!("the token was not accepted: {err}")))?;
+        .map_err(|err| match err {
+            // Only the service's answer says anything about the token.
+            berth_remote::ServiceError::Refused { .. } => {
+                UserError(format!("the token was not accepted: {err}"))
+            }
+            _ => UserError(format!("could not log in: {err}")),
+        })?;
     let store = ConfigStore::new(&home);
     let current = store.load().map_err(config_error)?.chatgpt_base_url();
     let api = client.api_base_url();
