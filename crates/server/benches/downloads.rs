@@ -14,13 +14,15 @@
     reason = "bench binary"
 )]
 
+#[path = "support/postgres.rs"]
+mod postgres;
+
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use berth_server::{BundleStoreKind, ServerConfig};
-use sqlx::Connection as _;
 
 const BUNDLE_BYTES: usize = 40 * 1024 * 1024;
 const CONNECTIONS: usize = 64;
@@ -218,22 +220,6 @@ fn bench_nginx(bundle: &[u8]) -> Option<()> {
     Some(())
 }
 
-async fn fresh_postgres(base: &str) -> String {
-    let name = format!("berth_bench_downloads_{}", std::process::id());
-    let mut conn = sqlx::PgConnection::connect(base).await.unwrap();
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    format!("{prefix}/{name}")
-}
-
 fn main() {
     let berth = berth_bin();
     if !berth.is_file() {
@@ -256,7 +242,8 @@ fn main() {
     runtime.block_on(async {
         bench_store("berth serve on SQLite", None, &bundle).await;
         if let Ok(base) = std::env::var("BERTH_TEST_POSTGRES_URL") {
-            let url = fresh_postgres(&base).await;
+            let name = format!("berth_bench_downloads_{}", std::process::id());
+            let url = postgres::create_database(&base, &name).await;
             bench_store("berth serve on PostgreSQL", Some(url), &bundle).await;
         }
     });

@@ -12,6 +12,9 @@
 
 #![expect(clippy::print_stdout, clippy::unwrap_used, reason = "bench binary")]
 
+#[path = "support/postgres.rs"]
+mod postgres;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,7 +22,6 @@ use berth_server::{Db, PluginRecord, ServerConfig};
 use berth_service_protocol::{
     AuthenticationPolicy, DirectoryItem, InstallationPolicy, Release, Scope, Status,
 };
-use sqlx::Connection as _;
 
 const PLUGINS: usize = 10_000;
 const ACCOUNTS: usize = 1_000;
@@ -309,14 +311,8 @@ fn main() {
         run("sqlite", None).await;
         if let Ok(base) = std::env::var("BERTH_TEST_POSTGRES_URL") {
             let name = format!("berth_bench_{}", std::process::id());
-            let mut conn = sqlx::PgConnection::connect(&base).await.unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
-            let (prefix, _) = base.rsplit_once('/').unwrap();
-            run("postgres", Some(format!("{prefix}/{name}"))).await;
+            let url = postgres::create_database(&base, &name).await;
+            run("postgres", Some(url)).await;
         }
     });
 }

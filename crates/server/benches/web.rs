@@ -18,6 +18,9 @@
     reason = "bench binary"
 )]
 
+#[path = "support/postgres.rs"]
+mod postgres;
+
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
@@ -27,7 +30,6 @@ use berth_service_protocol::{
     Status, TokenScope,
 };
 use serde_json::json;
-use sqlx::Connection as _;
 
 const PLUGINS: usize = 10_000;
 const EVENT_PLUGINS: usize = 500;
@@ -317,19 +319,9 @@ fn main() {
         run("sqlite", None).await;
         if let Ok(base) = std::env::var("BERTH_TEST_POSTGRES_URL") {
             let name = format!("berth_web_bench_{}", std::process::id());
-            let mut conn = sqlx::PgConnection::connect(&base).await.unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
-            let (prefix, _) = base.rsplit_once('/').unwrap();
-            run("postgres", Some(format!("{prefix}/{name}"))).await;
-            let mut conn = sqlx::PgConnection::connect(&base).await.unwrap();
-            sqlx::query(&format!("DROP DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
+            let url = postgres::create_database(&base, &name).await;
+            run("postgres", Some(url)).await;
+            postgres::drop_database(&base, &name).await;
         }
     });
 }

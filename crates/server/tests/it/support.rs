@@ -1,6 +1,9 @@
 //! Test harness: a server per test on `127.0.0.1:0` with its own data folder (and its own
 //! `PostgreSQL` database when testing `PostgreSQL`), fixture plugins, and an authenticated client.
 
+#[path = "../../benches/support/postgres.rs"]
+mod postgres;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -8,7 +11,6 @@ use berth_server::{BundleStore, Db, PublishOptions, RunningServer, ServerConfig}
 use berth_service_protocol::DirectoryItem;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sqlx::Connection as _;
 use tempfile::TempDir;
 
 /// Environment variable naming a `PostgreSQL` server the tests may create databases on.
@@ -35,15 +37,7 @@ pub(crate) fn postgres_base_url(ci: Option<String>, url: Option<String>) -> Opti
 
 /// A new empty database on the test `PostgreSQL` server; returns its URL.
 pub(crate) async fn fresh_postgres_database(base: &str) -> String {
-    let name = format!("berth_test_{}", rand_suffix());
-    let mut conn = sqlx::PgConnection::connect(base).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    format!("{prefix}/{name}")
+    postgres::create_database(base, &format!("berth_test_{}", rand_suffix())).await
 }
 
 fn rand_suffix() -> String {
