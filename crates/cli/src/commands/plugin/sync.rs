@@ -94,22 +94,19 @@ fn report(
         failed: outcome.failed_remote_plugin_ids.clone(),
         ..SyncReport::default()
     };
-    let installed_or_updated = outcome
-        .installed_plugin_ids
-        .iter()
-        .chain(&outcome.updated_plugin_ids);
-    for key in installed_or_updated {
-        match before.get(key) {
-            Some(from) => report.updated.push(Updated {
-                plugin_id: key.clone(),
-                from: from.clone(),
-                to: now(key),
-            }),
-            None => report.installed.push(Versioned {
-                plugin_id: key.clone(),
-                version: now(key),
-            }),
-        }
+    for key in &outcome.installed_plugin_ids {
+        report.installed.push(Versioned {
+            plugin_id: key.clone(),
+            version: now(key),
+        });
+    }
+    for key in &outcome.updated_plugin_ids {
+        report.updated.push(Updated {
+            plugin_id: key.clone(),
+            // The sync replaced a cached version, so one was there before it.
+            from: before.get(key).cloned().unwrap_or_else(|| "?".to_owned()),
+            to: now(key),
+        });
     }
     for key in &outcome.backfilled_plugin_ids {
         report.unchanged.push(Versioned {
