@@ -31,7 +31,6 @@ impl PluginsManager {
         request: &MarketplaceAddRequest,
         progress: &dyn GitProgress,
     ) -> Result<MarketplaceAddOutcome, ManagerError> {
-        self.sweep_stale_leftovers();
         let source =
             MarketplaceAddSource::parse(&request.source, &request.cwd, self.home_dir.as_deref())?;
         match source {
@@ -52,6 +51,8 @@ impl PluginsManager {
                 self.add_marketplace(&path)
             }
             MarketplaceAddSource::Git { url, ref_name } => {
+                // A local add sweeps in `add_marketplace`.
+                self.sweep_stale_leftovers();
                 let source = GitMarketplaceSource {
                     url,
                     ref_name: request
