@@ -2,14 +2,16 @@
 //! place ([`rename`], [`rename_exchange`]), deletion that never leaves a root
 //! ([`remove_tree_within`]), regular-file tree copies ([`copy_dir_regular`]), bounded reads of
 //! the files berth parses ([`read_bounded`], per [`FileKind`]), locked staging files that
-//! sweeps remove once their writer is gone ([`StagedFile`], [`sweep_staged`]) and the
-//! [`LockedFile`] cross-process lock guard. berth's other crates go through these instead of
+//! sweeps remove once their writer is gone ([`StagedFile`], [`sweep_staged`]), the
+//! [`LockedFile`] cross-process lock guard and a cheap listing of subfolders
+//! ([`subfolder_names`]). berth's other crates go through these instead of
 //! `std::fs::{read, write, rename}`. The environment variables it reads are in [`env_vars`].
 
 mod atomic;
 mod bounded_read;
 mod copy;
 pub mod env_vars;
+mod listing;
 mod locked_file;
 mod remove;
 mod staged;
@@ -22,6 +24,7 @@ pub use bounded_read::{
     read_bounded_with_max,
 };
 pub use copy::{CopyError, CopyReport, copy_dir_regular};
+pub use listing::subfolder_names;
 pub use locked_file::{
     DEFAULT_LOCK_TIMEOUT, LOCK_TIMEOUT_ENV, LockError, LockedFile, lock_timeout_from_env_value,
 };

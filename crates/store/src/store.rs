@@ -201,13 +201,22 @@ fn valid_subdirs(
 
 /// Names of the valid version directories under a plugin base root.
 pub(crate) fn version_dirs(base_root: &Path) -> Vec<String> {
-    match std::fs::read_dir(base_root) {
-        Ok(entries) => valid_subdirs(entries, base_root, |name| {
-            validate_plugin_version_segment(name).is_ok()
-        })
-        .into_iter()
-        .map(|(name, _)| name)
-        .collect(),
-        Err(_) => Vec::new(),
+    match berth_fs::subfolder_names(base_root) {
+        Ok(mut names) => {
+            names.retain(|name| validate_plugin_version_segment(name).is_ok());
+            names
+        }
+        Err(err)
+            if matches!(
+                err.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Vec::new()
+        }
+        Err(err) => {
+            tracing::warn!("failed to list `{}`: {err}", base_root.display());
+            Vec::new()
+        }
     }
 }
