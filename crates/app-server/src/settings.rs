@@ -59,7 +59,7 @@ pub(crate) fn effective_config(
     store: &ConfigStore,
     overrides: &[ConfigOverride],
 ) -> Result<ConfigFile, ConfigError> {
-    let mut config = store.load()?;
+    let mut config = ConfigFile::clone(&*store.load()?);
     config.apply_overrides(overrides)?;
     Ok(config)
 }

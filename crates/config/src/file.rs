@@ -27,18 +27,25 @@ pub struct ConfigFile {
 impl ConfigFile {
     /// Reads and parses the file at `path`. A missing file is an empty document.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let bytes = match berth_fs::read_bounded(path, berth_fs::FileKind::Config) {
-            Ok(bytes) => bytes,
-            Err(err) if err.kind() == io::ErrorKind::NotFound => Vec::new(),
-            Err(source) => {
-                return Err(ConfigError::Io {
-                    path: path.to_path_buf(),
-                    context: "read",
-                    source,
-                });
-            }
-        };
-        Self::parse(path, bytes)
+        Self::parse(path, Self::read(path)?)
+    }
+
+    /// The bytes of the file at `path` (bounded); a missing file is empty.
+    pub(crate) fn read(path: &Path) -> Result<Vec<u8>, ConfigError> {
+        match berth_fs::read_bounded(path, berth_fs::FileKind::Config) {
+            Ok(bytes) => Ok(bytes),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(source) => Err(ConfigError::Io {
+                path: path.to_path_buf(),
+                context: "read",
+                source,
+            }),
+        }
+    }
+
+    /// The bytes this document was read from or last saved as.
+    pub(crate) fn on_disk(&self) -> &[u8] {
+        &self.on_disk
     }
 
     /// Parses `bytes` as the contents of the file at `path`, without touching the disk.

@@ -2,6 +2,7 @@
 //! never lose each other's edits.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::error::ConfigError;
@@ -23,6 +24,8 @@ pub struct ConfigStore {
     lock_path: PathBuf,
     lock_timeout: Duration,
     overrides: Vec<ConfigOverride>,
+    /// The document of the last [`ConfigStore::load`], shared by the store's clones.
+    last_load: Arc<Mutex<Option<Arc<ConfigFile>>>>,
 }
 
 impl ConfigStore {
@@ -44,6 +47,7 @@ impl ConfigStore {
             lock_path,
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
             overrides: Vec::new(),
+            last_load: Arc::default(),
         }
     }
 
@@ -52,6 +56,8 @@ impl ConfigStore {
     #[must_use]
     pub fn with_overrides(mut self, overrides: Vec<ConfigOverride>) -> Self {
         self.overrides = overrides;
+        // A load made with other overrides is not this store's.
+        self.last_load = Arc::default();
         self
     }
 
@@ -74,9 +80,24 @@ impl ConfigStore {
 
     /// Reads the config without locking (a read never sees a torn file: writes are atomic),
     /// with the overrides applied. Never save the result: edit through [`ConfigStore::edit`].
-    pub fn load(&self) -> Result<ConfigFile, ConfigError> {
-        let mut config = ConfigFile::load(&self.path)?;
+    ///
+    /// The file is read every time, but parsed only when its bytes differ from the last load:
+    /// a command that looks at the config from several places parses it once.
+    pub fn load(&self) -> Result<Arc<ConfigFile>, ConfigError> {
+        let bytes = ConfigFile::read(&self.path)?;
+        let mut last = self
+            .last_load
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(config) = last.as_ref()
+            && config.on_disk() == bytes.as_slice()
+        {
+            return Ok(Arc::clone(config));
+        }
+        let mut config = ConfigFile::parse(&self.path, bytes)?;
         config.apply_overrides(&self.overrides)?;
+        let config = Arc::new(config);
+        *last = Some(Arc::clone(&config));
         Ok(config)
     }
 

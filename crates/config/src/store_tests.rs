@@ -51,3 +51,53 @@ fn a_failing_closure_writes_nothing() {
     assert!(matches!(result, Err(ConfigError::InvalidValue { .. })));
     assert!(!store.path().exists());
 }
+
+#[test]
+fn a_load_parses_the_file_again_only_when_its_bytes_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ConfigStore::new(dir.path());
+    berth_fs::write_atomic(store.path(), b"[features]\nplugins = true\n").unwrap();
+    let first = store.load().unwrap();
+    // The same bytes: the same document, shared by the store's clones.
+    assert!(Arc::ptr_eq(&first, &store.load().unwrap()));
+    let clone = store.clone();
+    let from_clone = std::thread::spawn(move || clone.load().unwrap())
+        .join()
+        .unwrap();
+    assert!(Arc::ptr_eq(&first, &from_clone));
+    // Another writer changed the file: the next load sees it.
+    berth_fs::write_atomic(store.path(), b"[features]\nplugins = false\n").unwrap();
+    let second = store.load().unwrap();
+    assert_eq!(second.feature_enabled("plugins"), Some(false));
+    assert_eq!(first.feature_enabled("plugins"), Some(true));
+    // An edit through the store is seen too.
+    store
+        .edit(|config| config.set_plugin_enabled("a@m", true))
+        .unwrap();
+    assert_eq!(
+        store
+            .load()
+            .unwrap()
+            .plugins()
+            .value
+            .get("a@m")
+            .map(|entry| entry.enabled),
+        Some(true)
+    );
+}
+
+#[test]
+fn a_store_with_other_overrides_does_not_reuse_a_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ConfigStore::new(dir.path());
+    berth_fs::write_atomic(store.path(), b"[features]\nplugins = true\n").unwrap();
+    assert_eq!(store.load().unwrap().feature_enabled("plugins"), Some(true));
+    let overrides =
+        crate::overrides::parse_overrides(&["features.plugins=false".to_owned()]).unwrap();
+    let overridden = store.clone().with_overrides(overrides);
+    assert_eq!(
+        overridden.load().unwrap().feature_enabled("plugins"),
+        Some(false)
+    );
+    assert_eq!(store.load().unwrap().feature_enabled("plugins"), Some(true));
+}

@@ -57,7 +57,7 @@ fn concurrent_edits_each_toggling_a_different_plugin_all_land() {
     );
     assert_eq!(config.plugins().value, expected);
     // Taking the new entries out again gives back the user's file exactly.
-    let mut config = config;
+    let mut config = berth_config::ConfigFile::clone(&config);
     for writer in 0..WRITERS {
         assert!(config.clear_plugin(&format!("plugin{writer}@m")).unwrap());
     }
