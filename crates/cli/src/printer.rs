@@ -78,7 +78,8 @@ pub(crate) fn line(text: impl AsRef<str>) -> io::Result<()> {
 /// Writes pretty JSON and a newline to stdout, as it is serialized (no copy of the whole
 /// document in memory).
 pub(crate) fn json(value: &impl serde::Serialize) -> io::Result<()> {
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    // Large writes: a listing of hundreds of plugins goes out in a few system calls.
+    let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     serde_json::to_writer_pretty(&mut out, value).map_err(|err| {
         if err.is_io() {
             io::Error::from(err)

@@ -108,7 +108,7 @@ impl PluginsManager {
             {
                 continue;
             }
-            let mut plugins = Vec::new();
+            let mut plugins = Vec::with_capacity(marketplace.plugins.len());
             for plugin in &marketplace.plugins {
                 if !is_offered_to_product(&plugin.policy) || !seen.insert(plugin.id.clone()) {
                     continue;

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use berth_core::{
     ListOptions, MarketplaceEntry, PluginListItem, PluginListing, UnavailableMarketplace,
 };
-use berth_marketplace::PluginSource;
+use berth_marketplace::{AuthPolicy, InstallPolicy, PluginSource};
 use berth_plugin::{PluginId, REMOTE_MARKETPLACES};
 use serde_json::{Value, json};
 
@@ -116,7 +116,11 @@ fn print_json(
         let orphaned = orphans
             .iter()
             .filter(move |_| installed)
-            .flat_map(|(broken, plugins)| plugins.iter().map(|plugin| orphan_json(broken, plugin)));
+            .flat_map(|(broken, plugins)| {
+                plugins
+                    .iter()
+                    .map(|plugin| EntryJson::Value(orphan_json(broken, plugin)))
+            });
         let remote = remote
             .into_iter()
             .flat_map(|remote| &remote.marketplaces)
@@ -125,7 +129,7 @@ fn print_json(
                     .plugins
                     .iter()
                     .filter(move |plugin| plugin.installed == installed)
-                    .map(|plugin| remote_plugin_json(marketplace.name, plugin))
+                    .map(|plugin| EntryJson::Value(remote_plugin_json(marketplace.name, plugin)))
             });
         local.chain(orphaned).chain(remote)
     };
@@ -356,47 +360,96 @@ pub(crate) fn source_text(source: &PluginSource) -> String {
 /// A source as `codex plugin list --json` prints it: `git-subdir` when a path is set, absent
 /// fields left out.
 pub(crate) fn source_json(source: &PluginSource) -> Value {
-    match source {
-        PluginSource::Local { path } => json!({ "source": "local", "path": path }),
-        PluginSource::Git {
-            url,
-            path,
-            ref_name,
-            sha,
-        } => {
-            let kind = if path.is_some() { "git-subdir" } else { "git" };
-            let mut entry = serde_json::Map::new();
-            entry.insert("source".into(), json!(kind));
-            entry.insert("url".into(), json!(url));
-            for (key, value) in [("path", path), ("ref", ref_name), ("sha", sha)] {
-                if let Some(value) = value {
-                    entry.insert(key.into(), json!(value));
-                }
+    // A path that is not UTF-8 cannot be JSON; it is printed lossily, as the text listing does.
+    serde_json::to_value(SourceJson(source)).unwrap_or(Value::Null)
+}
+
+/// [`source_json`] written straight into the output.
+struct SourceJson<'a>(&'a PluginSource);
+
+impl serde::Serialize for SourceJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        match self.0 {
+            PluginSource::Local { path } => {
+                let mut map = serializer.serialize_map(Some(2))?;
+                map.serialize_entry("source", "local")?;
+                map.serialize_entry("path", &path.to_string_lossy())?;
+                map.end()
             }
-            Value::Object(entry)
+            PluginSource::Git {
+                url,
+                path,
+                ref_name,
+                sha,
+            } => {
+                let mut map = serializer.serialize_map(None)?;
+                let kind = if path.is_some() { "git-subdir" } else { "git" };
+                map.serialize_entry("source", kind)?;
+                map.serialize_entry("url", url)?;
+                for (key, value) in [("path", path), ("ref", ref_name), ("sha", sha)] {
+                    if let Some(value) = value {
+                        map.serialize_entry(key, value)?;
+                    }
+                }
+                map.end()
+            }
         }
     }
 }
 
-/// One entry as `codex plugin list --json` prints it (same fields, same order).
-fn plugin_json(marketplace: &MarketplaceEntry, plugin: &PluginListItem) -> Value {
-    let mut entry = serde_json::Map::new();
-    entry.insert("pluginId".into(), json!(plugin.id.as_key()));
-    entry.insert("name".into(), json!(plugin.id.plugin_name()));
-    entry.insert("marketplaceName".into(), json!(marketplace.name));
-    entry.insert("version".into(), json!(plugin.version()));
-    entry.insert("installed".into(), json!(plugin.installed));
-    entry.insert("enabled".into(), json!(plugin.enabled));
-    entry.insert("source".into(), source_json(&plugin.source));
-    if let Some(source) = &marketplace.configured_source {
-        entry.insert(
-            "marketplaceSource".into(),
-            json!({ "sourceType": source.source_type, "source": source.source }),
-        );
-    }
-    entry.insert("installPolicy".into(), json!(plugin.policy.installation));
-    entry.insert("authPolicy".into(), json!(plugin.policy.authentication));
-    Value::Object(entry)
+/// One entry as `codex plugin list --json` prints it (same fields, same order), serialized
+/// straight from the listing.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PluginJson<'a> {
+    plugin_id: String,
+    name: &'a str,
+    marketplace_name: &'a str,
+    version: Option<&'a str>,
+    installed: bool,
+    enabled: bool,
+    source: SourceJson<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marketplace_source: Option<MarketplaceSourceJson<'a>>,
+    install_policy: InstallPolicy,
+    auth_policy: AuthPolicy,
+}
+
+/// Where a configured marketplace comes from, in a [`PluginJson`].
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MarketplaceSourceJson<'a> {
+    source_type: &'a str,
+    source: &'a str,
+}
+
+/// An entry of the listing: a local plugin, or one built as a JSON value.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum EntryJson<'a> {
+    Local(PluginJson<'a>),
+    Value(Value),
+}
+
+fn plugin_json<'a>(marketplace: &'a MarketplaceEntry, plugin: &'a PluginListItem) -> EntryJson<'a> {
+    EntryJson::Local(PluginJson {
+        plugin_id: plugin.id.as_key(),
+        name: plugin.id.plugin_name(),
+        marketplace_name: &marketplace.name,
+        version: plugin.version(),
+        installed: plugin.installed,
+        enabled: plugin.enabled,
+        source: SourceJson(&plugin.source),
+        marketplace_source: marketplace.configured_source.as_ref().map(|source| {
+            MarketplaceSourceJson {
+                source_type: &source.source_type,
+                source: &source.source,
+            }
+        }),
+        install_policy: plugin.policy.installation,
+        auth_policy: plugin.policy.authentication,
+    })
 }
 
 /// An installed plugin of an unavailable marketplace: the same fields, with what only the
