@@ -17,6 +17,7 @@ mod git_fixture;
 mod git_interop;
 mod git_marketplaces;
 mod hostile_files;
+mod layout;
 mod lifecycle;
 mod new_user;
 mod new_user_remote;

@@ -477,7 +477,7 @@ fn mutation_smoke_passes_against(peer: &berth_test_support::CodexPeer) {
 /// The release `berth` binary `scripts/test` builds once and names in `BERTH_RELEASE_BIN`
 /// (so no test binary is compiled in release). Unset, the test is skipped locally and fails in
 /// CI, like the Codex peer.
-fn release_berth() -> Option<PathBuf> {
+pub(crate) fn release_berth() -> Option<PathBuf> {
     let Some(path) = std::env::var_os("BERTH_RELEASE_BIN") else {
         assert!(
             std::env::var_os("CI").is_none(),
