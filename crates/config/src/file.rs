@@ -5,9 +5,10 @@ use std::fmt::Write as _;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use sha2::{Digest as _, Sha256};
-use toml_edit::DocumentMut;
+use toml_edit::{DocumentMut, ImDocument, Item, Table};
 
 use crate::error::ConfigError;
 use crate::persist;
@@ -19,9 +20,19 @@ use crate::persist;
 #[derive(Debug, Clone)]
 pub struct ConfigFile {
     path: PathBuf,
-    pub(crate) doc: DocumentMut,
-    version: String,
+    doc: Document,
+    /// `sha256:<hex>` of `on_disk`, computed when first asked for.
+    version: OnceLock<String>,
     on_disk: Vec<u8>,
+}
+
+/// The parsed document. A file that is only read keeps the parser's output, whose formatting
+/// points into the text; the first edit turns it into an editable document, which owns its
+/// formatting (a copy that a listing of the config has no use for).
+#[derive(Debug, Clone)]
+enum Document {
+    Read(ImDocument<String>),
+    Edit(DocumentMut),
 }
 
 impl ConfigFile {
@@ -54,7 +65,7 @@ impl ConfigFile {
             path: path.to_path_buf(),
             source,
         })?;
-        let doc: DocumentMut = text.parse().map_err(|err: toml_edit::TomlError| {
+        let doc = ImDocument::parse(text.to_owned()).map_err(|err: toml_edit::TomlError| {
             let (line, column) = err
                 .span()
                 .map_or((1, 1), |span| line_and_column(text, span.start));
@@ -67,10 +78,42 @@ impl ConfigFile {
         })?;
         Ok(Self {
             path: path.to_path_buf(),
-            doc,
-            version: version_of(&bytes),
+            doc: Document::Read(doc),
+            version: OnceLock::new(),
             on_disk: bytes,
         })
+    }
+
+    /// The root table, for reading.
+    pub(crate) fn table(&self) -> &Table {
+        match &self.doc {
+            Document::Read(doc) => doc.as_table(),
+            Document::Edit(doc) => doc.as_table(),
+        }
+    }
+
+    /// The root table as an item, for reading.
+    pub(crate) fn root(&self) -> &Item {
+        match &self.doc {
+            Document::Read(doc) => doc.as_item(),
+            Document::Edit(doc) => doc.as_item(),
+        }
+    }
+
+    /// The document, for editing.
+    pub(crate) fn doc_mut(&mut self) -> &mut DocumentMut {
+        if let Document::Read(_) = self.doc {
+            let Document::Read(read) =
+                std::mem::replace(&mut self.doc, Document::Edit(DocumentMut::new()))
+            else {
+                unreachable!("the document was just seen unedited");
+            };
+            self.doc = Document::Edit(read.into_mut());
+        }
+        match &mut self.doc {
+            Document::Edit(doc) => doc,
+            Document::Read(_) => unreachable!("the document was just made editable"),
+        }
     }
 
     /// The file this document was read from and is saved to.
@@ -81,12 +124,16 @@ impl ConfigFile {
     /// The version of the file as last read or saved: `sha256:<hex>` of its bytes on disk (a
     /// missing file hashes as empty).
     pub fn version(&self) -> &str {
-        &self.version
+        self.version.get_or_init(|| version_of(&self.on_disk))
     }
 
     /// The document as TOML text, including any unsaved edits.
     pub fn render(&self) -> String {
-        self.doc.to_string()
+        match &self.doc {
+            // Unedited: the text it was parsed from.
+            Document::Read(doc) => doc.raw().to_owned(),
+            Document::Edit(doc) => doc.to_string(),
+        }
     }
 
     /// Whether the rendered document differs from the bytes last read or saved.
@@ -102,7 +149,7 @@ impl ConfigFile {
     pub fn save(&mut self) -> Result<String, ConfigError> {
         let text = self.render();
         if text.as_bytes() == self.on_disk.as_slice() {
-            return Ok(self.version.clone());
+            return Ok(self.version().to_owned());
         }
         let target = persist::resolve_symlinks(&self.path).map_err(|source| ConfigError::Io {
             path: self.path.clone(),
@@ -124,8 +171,8 @@ impl ConfigFile {
         })?;
         tracing::debug!(path = %target.display(), "wrote config");
         self.on_disk = text.into_bytes();
-        self.version = version_of(&self.on_disk);
-        Ok(self.version.clone())
+        self.version = OnceLock::new();
+        Ok(self.version().to_owned())
     }
 }
 

@@ -99,7 +99,7 @@ impl ConfigFile {
     /// `enabled`, ...) makes the whole table count as empty, reported as a warning.
     pub fn plugins(&self) -> WithWarnings<BTreeMap<String, PluginConfigEntry>> {
         let mut value = BTreeMap::new();
-        let Some(item) = self.doc.get(PLUGINS) else {
+        let Some(item) = self.table().get(PLUGINS) else {
             return WithWarnings {
                 value,
                 warnings: Vec::new(),
@@ -130,7 +130,7 @@ impl ConfigFile {
     pub fn marketplaces(&self) -> WithWarnings<Vec<MarketplaceConfig>> {
         let mut value = Vec::new();
         let mut warnings = Vec::new();
-        let Some(table) = self.doc.get(MARKETPLACES).and_then(Item::as_table_like) else {
+        let Some(table) = self.table().get(MARKETPLACES).and_then(Item::as_table_like) else {
             return WithWarnings { value, warnings };
         };
         for (name, item) in table.iter() {
@@ -171,7 +171,7 @@ impl ConfigFile {
 
     /// The top-level `chatgpt_base_url`, if set to a string.
     pub fn chatgpt_base_url(&self) -> Option<String> {
-        self.doc
+        self.table()
             .get("chatgpt_base_url")
             .and_then(Item::as_str)
             .map(str::to_owned)
@@ -188,7 +188,7 @@ impl ConfigFile {
     }
 
     fn bool_at(&self, table: &str, key: &str) -> Option<bool> {
-        self.doc
+        self.table()
             .get(table)
             .and_then(Item::as_table_like)
             .and_then(|t| t.get(key))

@@ -24,7 +24,7 @@ pub enum MergeStrategy {
 impl ConfigFile {
     /// Reads the value at `key_path` as JSON, or `None` when nothing is there.
     pub fn get<S: AsRef<str>>(&self, key_path: &[S]) -> Option<Json> {
-        let mut item = self.doc.as_item();
+        let mut item = self.root();
         for segment in key_path {
             item = item.as_table_like()?.get(segment.as_ref())?;
         }
@@ -47,7 +47,7 @@ impl ConfigFile {
         }
         let ctx = self.edit_context(key_path)?;
         let (parents, leaf) = split_leaf(key_path, &ctx)?;
-        let parent = navigate(self.doc.as_item_mut(), parents, true, &ctx)?;
+        let parent = navigate(self.doc_mut().as_item_mut(), parents, true, &ctx)?;
         let Some(parent) = parent else {
             return Ok(());
         };
@@ -58,10 +58,10 @@ impl ConfigFile {
     pub fn clear_value<S: AsRef<str>>(&mut self, key_path: &[S]) -> Result<bool, ConfigError> {
         let ctx = self.edit_context(key_path)?;
         let (parents, leaf) = split_leaf(key_path, &ctx)?;
-        match navigate(self.doc.as_item_mut(), parents, false, &ctx) {
+        match navigate(self.doc_mut().as_item_mut(), parents, false, &ctx) {
             Ok(Some(Item::Table(_))) => {
                 let parents: Vec<String> = parents.iter().map(|s| s.as_ref().to_owned()).collect();
-                Ok(remove_keeping_comments(&mut self.doc, &parents, leaf))
+                Ok(remove_keeping_comments(self.doc_mut(), &parents, leaf))
             }
             Ok(Some(parent)) => Ok(parent
                 .as_table_like_mut()
