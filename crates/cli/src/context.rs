@@ -37,6 +37,8 @@ impl Drop for Context {
             let report = handle.shutdown_blocking(ANALYTICS_FLUSH_DEADLINE);
             tracing::debug!(?report, "analytics stopped");
         }
+        // The process exits next; the operating system frees the parsed config faster.
+        self.manager.config().leak_last_load();
     }
 }
 

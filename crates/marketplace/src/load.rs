@@ -1,6 +1,7 @@
 //! Finding and parsing one marketplace file. A bad file is an error; a bad plugin entry is
 //! skipped with a warning and the rest of the marketplace still loads.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use berth_plugin::PluginId;
@@ -55,17 +56,18 @@ pub fn load_marketplace(path_or_root: &Path) -> Result<Marketplace, MarketplaceE
         })?;
     let root = marketplace_root(&file);
     let mut warnings = Vec::new();
-    let mut plugins: Vec<MarketplacePlugin> = Vec::new();
+    let mut plugins: Vec<MarketplacePlugin> = Vec::with_capacity(raw.plugins.len());
+    let mut names: HashSet<&str> = HashSet::with_capacity(raw.plugins.len());
     for (index, entry) in raw.plugins.iter().enumerate() {
         let label = entry
             .get("name")
             .and_then(Value::as_str)
             .map_or_else(|| format!("#{index}"), str::to_owned);
         let parsed = parse_entry(entry, &raw.name, &root).and_then(|plugin| {
-            if plugins.iter().any(|known| known.name == plugin.name) {
-                Err("duplicate plugin name".to_owned())
-            } else {
-                Ok(plugin)
+            // The entry's name is the plugin's (parse_entry takes it from there).
+            match entry.get("name").and_then(Value::as_str) {
+                Some(name) if !names.insert(name) => Err("duplicate plugin name".to_owned()),
+                _ => Ok(plugin),
             }
         });
         match parsed {
