@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -26,8 +26,9 @@ use tokio_rustls::TlsAcceptor;
 use crate::limits::{FD_RESERVE, Limits};
 use crate::ops::Metrics;
 
-/// Connections over the cap answered 503 at once; beyond this many at a time they are closed
-/// without an answer.
+/// Overflow places: connections over the cap that wait for an evicted connection's place or
+/// are answered 503. Their descriptors are kept free below the limit; beyond this many at a
+/// time, a new connection waits up to [`SHED_DEADLINE`] for one, then is closed unanswered.
 const SHED_CONCURRENCY: usize = 64;
 /// How long answering a shed connection may take (the TLS handshake included).
 const SHED_DEADLINE: Duration = Duration::from_secs(1);
@@ -99,6 +100,9 @@ struct Tracker {
     activity: Activity,
     in_flight: AtomicUsize,
     evict: Notify,
+    /// Set once the connection is chosen for eviction, so it is not chosen again (freeing one
+    /// place for two new clients) before its task has ended.
+    evicted: AtomicBool,
 }
 
 /// Removes a connection from the registry when its task ends.
@@ -124,6 +128,7 @@ impl Registry {
             activity: Activity::new(),
             in_flight: AtomicUsize::new(0),
             evict: Notify::new(),
+            evicted: AtomicBool::new(false),
         });
         self.lock().insert(id, Arc::clone(&tracker));
         let registered = Registered {
@@ -139,12 +144,16 @@ impl Registry {
         let open = self.lock();
         let victim = open
             .values()
-            .filter(|tracker| tracker.in_flight.load(Ordering::Acquire) == 0)
+            .filter(|tracker| {
+                tracker.in_flight.load(Ordering::Acquire) == 0
+                    && !tracker.evicted.load(Ordering::Acquire)
+            })
             .map(|tracker| (tracker.activity.idle_for(), tracker))
             .filter(|(idle, _)| *idle >= EVICTABLE_AFTER)
             .max_by_key(|(idle, _)| *idle);
         match victim {
             Some((_, tracker)) => {
+                tracker.evicted.store(true, Ordering::Release);
                 tracker.evict.notify_one();
                 true
             }
@@ -225,32 +234,41 @@ impl Serve {
             };
             if let Ok(permit) = Arc::clone(&permits).try_acquire_owned() {
                 connections.spawn(connection.serve(stream, peer, permit));
-            } else if registry.evict_idlest() {
-                // A quiet connection makes way; this one waits briefly for its place.
-                let (permits, shedding) = (Arc::clone(&permits), Arc::clone(&shedding));
-                connections.spawn(async move {
-                    let place = tokio::time::timeout(EVICTION_WAIT, permits.acquire_owned()).await;
-                    if let Ok(Ok(permit)) = place {
-                        connection.serve(stream, peer, permit).await;
-                    } else {
-                        connection.metrics.connections_shed.inc();
-                        if let Ok(permit) = shedding.try_acquire_owned() {
-                            shed(stream, connection.tls, permit).await;
-                        }
-                    }
-                });
+                continue;
+            }
+            // Over the cap, the connection takes one of the overflow places (their descriptors
+            // are kept free below the limit) while it waits for an evicted connection's place
+            // or is answered 503. With every overflow place taken, wait (not accepting) for
+            // one, so a real client queued behind a flood gets an answer rather than a reset.
+            let overflow = if let Ok(overflow) = Arc::clone(&shedding).try_acquire_owned() {
+                overflow
             } else {
-                // Wait (not accepting) for a place to answer 503 from, so a real client queued
-                // behind a flood gets an answer rather than a reset.
-                metrics.connections_shed.inc();
                 let place =
                     tokio::time::timeout(SHED_DEADLINE, Arc::clone(&shedding).acquire_owned())
                         .await;
-                if let Ok(Ok(permit)) = place {
-                    connections.spawn(shed(stream, tls.clone(), permit));
-                } else {
+                let Ok(Ok(overflow)) = place else {
+                    metrics.connections_shed.inc();
                     tracing::debug!(%peer, "over the connection cap; closed");
-                }
+                    continue;
+                };
+                overflow
+            };
+            if registry.evict_idlest() {
+                // A quiet connection makes way; this one waits briefly for its place.
+                let permits = Arc::clone(&permits);
+                connections.spawn(async move {
+                    let place = tokio::time::timeout(EVICTION_WAIT, permits.acquire_owned()).await;
+                    if let Ok(Ok(permit)) = place {
+                        drop(overflow);
+                        connection.serve(stream, peer, permit).await;
+                    } else {
+                        connection.metrics.connections_shed.inc();
+                        shed(stream, connection.tls, overflow).await;
+                    }
+                });
+            } else {
+                metrics.connections_shed.inc();
+                connections.spawn(shed(stream, tls.clone(), overflow));
             }
         }
         drop(listener);
@@ -526,3 +544,7 @@ where
         })
     }
 }
+
+#[cfg(test)]
+#[path = "listener_tests.rs"]
+mod tests;
