@@ -6,8 +6,8 @@
 //!   binary runs wherever it was built.
 //! - The functions short commands run (`layout/startup.ld`, written by `scripts/layout`) are
 //!   placed together at the start of the code. The kernel maps code in large blocks around
-//!   each page a process touches, so a listing that runs 500 KiB of code spread over an 18 MiB
-//!   binary kept 3.8 MiB of it resident; laid out together, it keeps about a tenth of that.
+//!   each page a process touches, so a listing that runs 450 KiB of code spread over the 17 MiB
+//!   of code in the binary kept 3.8 MiB of it resident; laid out together, 0.7 MiB.
 //!   The script is for the GNU and LLVM linkers; a build that picks another linker with
 //!   `-fuse-ld` (gold and mold do not take it), or sets `BERTH_STARTUP_LAYOUT=off`, links
 //!   without it.

@@ -117,8 +117,10 @@ impl PluginStore {
     /// directory listings only, never manifests. Unreadable marketplace or plugin directories
     /// are logged and skipped.
     pub fn installed_plugins(&self) -> Result<Vec<InstalledPlugin>, StoreError> {
-        let entries = match std::fs::read_dir(&self.cache_root) {
-            Ok(entries) => entries,
+        let marketplaces = match valid_subdirs(&self.cache_root, |name| {
+            validate_plugin_segment(name, "marketplace name").is_ok()
+        }) {
+            Ok(marketplaces) => marketplaces,
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(err) => {
                 return Err(StoreError::io(
@@ -129,10 +131,10 @@ impl PluginStore {
             }
         };
         let mut installed = Vec::new();
-        for (marketplace, marketplace_root) in valid_subdirs(entries, &self.cache_root, |name| {
-            validate_plugin_segment(name, "marketplace name").is_ok()
-        }) {
-            let plugins = match std::fs::read_dir(&marketplace_root) {
+        for (marketplace, marketplace_root) in marketplaces {
+            let plugins = match valid_subdirs(&marketplace_root, |name| {
+                validate_plugin_segment(name, "plugin name").is_ok()
+            }) {
                 Ok(plugins) => plugins,
                 Err(err) => {
                     tracing::warn!(
@@ -142,9 +144,7 @@ impl PluginStore {
                     continue;
                 }
             };
-            for (plugin, base_root) in valid_subdirs(plugins, &marketplace_root, |name| {
-                validate_plugin_segment(name, "plugin name").is_ok()
-            }) {
+            for (plugin, base_root) in plugins {
                 let Ok(id) = PluginId::new(plugin, marketplace.clone()) else {
                     continue;
                 };
@@ -177,26 +177,21 @@ impl PluginStore {
     }
 }
 
-/// Directories (not symlinks) directly under `dir` whose UTF-8 names pass `is_valid`.
+/// Directories (not symlinks) directly under `dir` whose UTF-8 names pass `is_valid`, with
+/// their paths.
 fn valid_subdirs(
-    entries: std::fs::ReadDir,
     dir: &Path,
     is_valid: impl Fn(&str) -> bool,
-) -> Vec<(String, PathBuf)> {
-    entries
-        .filter_map(|entry| match entry {
-            Ok(entry) => Some(entry),
-            Err(err) => {
-                tracing::warn!("failed to list `{}`: {err}", dir.display());
-                None
-            }
+) -> io::Result<Vec<(String, PathBuf)>> {
+    let mut names = berth_fs::subfolder_names(dir)?;
+    names.retain(|name| is_valid(name));
+    Ok(names
+        .into_iter()
+        .map(|name| {
+            let path = dir.join(&name);
+            (name, path)
         })
-        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_dir()))
-        .filter_map(|entry| {
-            let name = entry.file_name().into_string().ok()?;
-            is_valid(&name).then(|| (name, entry.path()))
-        })
-        .collect()
+        .collect())
 }
 
 /// Names of the valid version directories under a plugin base root.

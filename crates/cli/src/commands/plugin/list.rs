@@ -347,10 +347,9 @@ pub(crate) fn source_text(source: &PluginSource) -> String {
             sha,
         } => {
             let mut parts = vec![url.clone()];
-            for (label, value) in [("path", path), ("ref", ref_name), ("sha", sha)] {
-                if let Some(value) = value {
-                    parts.push(format!("{label} `{value}`"));
-                }
+            for (label, value) in git_details(path.as_deref(), ref_name.as_deref(), sha.as_deref())
+            {
+                parts.push(format!("{label} `{value}`"));
             }
             parts.join(", ")
         }
@@ -387,15 +386,26 @@ impl serde::Serialize for SourceJson<'_> {
                 let kind = if path.is_some() { "git-subdir" } else { "git" };
                 map.serialize_entry("source", kind)?;
                 map.serialize_entry("url", url)?;
-                for (key, value) in [("path", path), ("ref", ref_name), ("sha", sha)] {
-                    if let Some(value) = value {
-                        map.serialize_entry(key, value)?;
-                    }
+                for (key, value) in
+                    git_details(path.as_deref(), ref_name.as_deref(), sha.as_deref())
+                {
+                    map.serialize_entry(key, value)?;
                 }
                 map.end()
             }
         }
     }
+}
+
+/// The parts of a Git source that are set, named as Codex names them, in its order.
+fn git_details<'a>(
+    path: Option<&'a str>,
+    ref_name: Option<&'a str>,
+    sha: Option<&'a str>,
+) -> impl Iterator<Item = (&'static str, &'a str)> {
+    [("path", path), ("ref", ref_name), ("sha", sha)]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, value?)))
 }
 
 /// One entry as `codex plugin list --json` prints it (same fields, same order), serialized

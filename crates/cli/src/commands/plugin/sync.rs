@@ -90,28 +90,26 @@ fn report(
             .ok()
             .and_then(|id| context.manager.store().active_plugin_version(&id))
     };
+    let at_now = |keys: &[String]| -> Vec<Versioned> {
+        keys.iter()
+            .map(|key| Versioned {
+                plugin_id: key.clone(),
+                version: now(key),
+            })
+            .collect()
+    };
     let mut report = SyncReport {
         failed: outcome.failed_remote_plugin_ids.clone(),
+        installed: at_now(&outcome.installed_plugin_ids),
+        unchanged: at_now(&outcome.backfilled_plugin_ids),
         ..SyncReport::default()
     };
-    for key in &outcome.installed_plugin_ids {
-        report.installed.push(Versioned {
-            plugin_id: key.clone(),
-            version: now(key),
-        });
-    }
     for key in &outcome.updated_plugin_ids {
         report.updated.push(Updated {
             plugin_id: key.clone(),
             // The sync replaced a cached version, so one was there before it.
             from: before.get(key).cloned().unwrap_or_else(|| "?".to_owned()),
             to: now(key),
-        });
-    }
-    for key in &outcome.backfilled_plugin_ids {
-        report.unchanged.push(Versioned {
-            plugin_id: key.clone(),
-            version: now(key),
         });
     }
     for key in &outcome.removed_cache_plugin_ids {
