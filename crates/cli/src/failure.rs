@@ -54,7 +54,7 @@ pub(crate) fn report(err: &anyhow::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     printer::error(err.to_string());
-    for cause in err.chain().skip(1) {
+    for cause in causes(err) {
         printer::note(format!("  caused by: {cause}"));
     }
     for cause in err.chain() {
@@ -65,6 +65,21 @@ pub(crate) fn report(err: &anyhow::Error) -> ExitCode {
         }
     }
     ExitCode::from(exit_code(err))
+}
+
+/// The causes of `err` worth a line: a cause that only repeats the line above it (a wrapper
+/// naming the plugin around an error that says the same without it) says nothing new.
+fn causes(err: &anyhow::Error) -> Vec<String> {
+    let mut above = err.to_string();
+    let mut lines = Vec::new();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if !above.contains(&text) {
+            lines.push(text.clone());
+        }
+        above = text;
+    }
+    lines
 }
 
 /// The README section on https and certificate authorities.

@@ -39,3 +39,25 @@ fn a_hinted_error_reads_as_the_error_it_wraps_with_the_same_causes() {
         ]
     );
 }
+
+#[test]
+fn a_cause_that_repeats_the_line_above_is_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join(".codex-plugin/plugin.json");
+    std::fs::create_dir_all(manifest.parent().unwrap()).unwrap();
+    berth_fs::write_atomic(&manifest, b"{ not json").unwrap();
+    let source = berth_plugin::manifest::load_manifest(dir.path()).unwrap_err();
+    let err: anyhow::Error = berth_core::ManagerError::InvalidManifest {
+        plugin_id: "notes@berth-examples".to_owned(),
+        source,
+    }
+    .into();
+    // The manifest error's own line ("missing or invalid plugin.json") repeats the plugin's.
+    assert_eq!(
+        causes(&err),
+        vec![
+            format!("failed to parse plugin manifest `{}`", manifest.display()),
+            "key must be a string at line 1 column 3".to_owned(),
+        ]
+    );
+}

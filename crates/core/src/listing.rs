@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use berth_marketplace::{MarketplaceLoadError, MarketplacePlugin, PluginPolicy, PluginSource};
 use berth_plugin::PluginId;
-use berth_plugin::manifest::{PluginInterface, load_manifest, read_manifest_header};
+use berth_plugin::manifest::{
+    ManifestErrorKind, PluginInterface, load_manifest, read_manifest_header,
+};
 
 use crate::marketplaces::{ConfiguredSource, UnavailableMarketplace};
 use crate::{ManagerError, PRODUCT, PluginsManager};
@@ -178,7 +180,17 @@ impl PluginsManager {
             },
         };
         if options.interfaces {
-            if let Ok(loaded) = load_manifest(&root) {
+            let loaded = load_manifest(&root).inspect_err(|err| {
+                // A plugin without a manifest is listed from its marketplace entry alone.
+                if !matches!(err.kind(), ManifestErrorKind::NotFound { .. }) {
+                    tracing::warn!(
+                        plugin_id = %plugin.id,
+                        "{}",
+                        crate::upgrade::error_chain(err)
+                    );
+                }
+            });
+            if let Ok(loaded) = loaded {
                 let manifest = loaded.manifest;
                 item.local_version = manifest.version;
                 item.description = manifest.description;

@@ -61,9 +61,16 @@ impl PluginsManager {
             let Some(root) = self.store.active_plugin_root(&id) else {
                 continue;
             };
-            let Ok(manifest) = load_manifest(&root) else {
-                tracing::warn!(plugin_id = %id, "skipping an installed plugin whose manifest does not load");
-                continue;
+            let manifest = match load_manifest(&root) {
+                Ok(manifest) => manifest,
+                Err(err) => {
+                    tracing::warn!(
+                        plugin_id = %id,
+                        "skipping an installed plugin whose manifest does not load: {}",
+                        crate::upgrade::error_chain(&err)
+                    );
+                    continue;
+                }
             };
             let summary = plugin_capability_summary(&id, &manifest);
             let display_name = manifest

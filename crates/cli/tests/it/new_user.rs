@@ -89,6 +89,21 @@ fn r15_3_a_moved_marketplace_is_reported_and_its_installed_plugins_still_listed(
     );
 }
 
+/// Item 3: `-m openai-curated-remote` without a `ChatGPT` login says a login is needed (as
+/// `plugin read` does), instead of offering to add a local marketplace.
+#[test]
+fn r15_3_the_remote_marketplace_by_name_without_a_login_asks_for_one() {
+    let home = home_with_sample();
+    let output = crate::berth(&home, &["plugin", "list", "-m", "openai-curated-remote"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("chatgpt authentication required for remote plugin catalog"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("marketplace add"), "{stderr}");
+}
+
 /// Item 7: options a command does not use are refused and kept out of its help, and
 /// `--version` belongs to `berth` alone.
 #[test]

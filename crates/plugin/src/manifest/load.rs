@@ -38,7 +38,6 @@ pub fn parse_manifest_str(
     let value: Value = match serde_json::from_str(text) {
         Ok(value) => value,
         Err(source) => {
-            tracing::warn!(path = %path.display(), "failed to parse plugin manifest: {source}");
             return Err(ManifestError::new(ManifestErrorKind::Syntax {
                 path,
                 source,

@@ -48,8 +48,11 @@ pub(crate) fn run(context: &Context, args: &ListArgs) -> anyhow::Result<ExitCode
             interfaces: false,
         })?
     };
-    let remote = if args.marketplace.is_none() || remote_only {
-        remote_or_warning(context, args.marketplace.as_deref())
+    let remote = if remote_only {
+        // Asked for by name: without a ChatGPT login that is the error `plugin read` gives.
+        remote_listing(context, args.marketplace.as_deref(), true)?
+    } else if args.marketplace.is_none() {
+        remote_or_warning(context)
     } else {
         None
     };
@@ -278,8 +281,8 @@ fn unknown_marketplace(context: &Context, wanted: &str) -> anyhow::Error {
 }
 
 /// The remote listing; a failure (service down, bad answer) is a warning, never an error.
-fn remote_or_warning(context: &Context, filter: Option<&str>) -> Option<RemoteListing> {
-    match remote_listing(context, filter) {
+fn remote_or_warning(context: &Context) -> Option<RemoteListing> {
+    match remote_listing(context, None, false) {
         Ok(remote) => remote,
         Err(err) => {
             printer::warning(format!(

@@ -49,14 +49,20 @@ pub(crate) struct RemoteListing {
     pub(crate) marketplaces: Vec<RemoteMarketplace>,
 }
 
-/// The remote marketplaces, or `Ok(None)` without a `ChatGPT` login. `filter` keeps one
-/// marketplace. Any service failure is an error the caller turns into a warning.
+/// The remote marketplaces, or `Ok(None)` without a `ChatGPT` login (an error when
+/// `login_required`). `filter` keeps one marketplace. Any service failure is an error.
 pub(crate) fn remote_listing(
     context: &Context,
     filter: Option<&str>,
+    login_required: bool,
 ) -> anyhow::Result<Option<RemoteListing>> {
-    let Some(session) = RemoteSession::connect_if_logged_in(context)? else {
-        return Ok(None);
+    let session = if login_required {
+        RemoteSession::connect(context)?
+    } else {
+        let Some(session) = RemoteSession::connect_if_logged_in(context)? else {
+            return Ok(None);
+        };
+        session
     };
     let (catalog, installed) = session.runtime.block_on(fetch(&session))?;
     let installed: HashMap<String, bool> = installed
